@@ -1,0 +1,1 @@
+"""The ways in: HTTP API (FastAPI) and the ``newsdesk`` command line."""

@@ -1,0 +1,148 @@
+"""The ``newsdesk`` command line: index, search, stats, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from search.errors import NewsdeskError
+from search.results import Mode, SearchResponse
+from search.settings import get_settings
+
+app = typer.Typer(
+    help="Hybrid search over news archives.", no_args_is_help=True, add_completion=False
+)
+
+
+def _fail(error: Exception) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(code=2)
+
+
+def _runtime():  # noqa: ANN202 - imported lazily: loading the model takes seconds
+    from api.runtime import Runtime
+
+    return Runtime.start(get_settings())
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL or .txt files, or directories")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Index articles; prints read / indexed / unchanged / rejected counts."""
+    from indexer.pipeline import Indexer
+    from indexer.readers import read_paths
+
+    try:
+        runtime = _runtime()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    try:
+        summary = Indexer(runtime.store, runtime.embedder, runtime.settings.split).index(
+            read_paths(paths), progress=not quiet
+        )
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    finally:
+        runtime.close()
+    for rejection in summary.rejections:
+        typer.echo(f"rejected {rejection}", err=True)
+    typer.echo(
+        f"read {summary.read}, indexed {summary.indexed}, unchanged {summary.unchanged}, "
+        f"rejected {summary.rejected} ({summary.passages} passages written)"
+    )
+    if summary.rejected:
+        raise typer.Exit(code=1)
+
+
+def _print_hits(response: SearchResponse) -> None:
+    if not response.hits:
+        typer.echo("no results")
+    for rank, hit in enumerate(response.hits, start=1):
+        source = hit.source
+        where = " · ".join(
+            part for part in (source.outlet, source.published_at, source.url) if part
+        )
+        typer.echo(f"{rank}. [{hit.score:.4f}] {source.title}" + (f" ({where})" if where else ""))
+        typer.echo(f"   {hit.text[:400]}" + ("…" if len(hit.text) > 400 else ""))
+    typer.echo(f"{len(response.hits)} hits in {response.took_ms} ms ({response.mode})")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="the question")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
+    mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid, bm25 or dense")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON response")] = False,
+) -> None:
+    """Ask a question; prints ranked passages with their sources."""
+    if mode not in ("hybrid", "bm25", "dense"):
+        raise _fail(ValueError(f"--mode must be hybrid, bm25 or dense, not {mode!r}"))
+    if not query.strip():
+        raise _fail(ValueError("the query is blank"))
+    try:
+        runtime = _runtime()
+        try:
+            response = runtime.retriever.search(query.strip(), top_k=top_k, mode=mode_of(mode))
+        finally:
+            runtime.close()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+    else:
+        _print_hits(response)
+
+
+def mode_of(value: str) -> Mode:
+    return value  # type: ignore[return-value] - validated by the caller
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Count articles and passages in the store."""
+    settings = get_settings()
+    try:
+        from search.factory import build_store
+
+        store = build_store(settings, dim=_model_dim(settings))
+        counts = store.counts()
+        store.close()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps({"articles": counts.articles, "passages": counts.passages}))
+    else:
+        typer.echo(f"{counts.articles} articles, {counts.passages} passages ({settings.store})")
+
+
+def _model_dim(settings) -> int:  # noqa: ANN001
+    # Counting needs no model; the dimension only matters to stores that create vector indexes.
+    from search.factory import build_embedder
+
+    return build_embedder(settings).dim
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API (and its OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,34 @@
+"""Dependencies for the routes, as Annotated aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.runtime import Runtime
+from search.retriever import HybridRetriever
+from search.settings import Settings
+from search.store.protocol import PassageStore
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> PassageStore:
+    return runtime.store
+
+
+def get_retriever(runtime: Annotated[Runtime, Depends(get_runtime)]) -> HybridRetriever:
+    return runtime.retriever
+
+
+def get_app_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Settings:
+    return runtime.settings
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+StoreDep = Annotated[PassageStore, Depends(get_store)]
+RetrieverDep = Annotated[HybridRetriever, Depends(get_retriever)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

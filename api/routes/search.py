@@ -1,0 +1,31 @@
+"""Search: GET for links and quick use, POST for filters and structured clients."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import RetrieverDep
+from api.schemas import SearchRequest
+from search.results import SearchResponse
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+async def _search(retriever: RetrieverDep, request: SearchRequest) -> SearchResponse:
+    # Embedding and the store calls block: keep them off the event loop.
+    return await run_in_threadpool(retriever.search, request.q, **request.retriever_options())
+
+
+@router.get("/search", response_model=SearchResponse)
+async def search_get(
+    retriever: RetrieverDep, request: Annotated[SearchRequest, Query()]
+) -> SearchResponse:
+    return await _search(retriever, request)
+
+
+@router.post("/search", response_model=SearchResponse)
+async def search_post(retriever: RetrieverDep, request: SearchRequest) -> SearchResponse:
+    return await _search(retriever, request)

@@ -1,0 +1,73 @@
+"""The one text-analysis chain for BM25, shared by every store and applied to passages and queries.
+
+Elasticsearch indexes the tokens this module produces with a plain ``whitespace`` analyzer, and the
+embedded store does the same, so both backends see identical terms and rank alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+# A number (keeping "2.7" and "1,000" whole) or a run of letters. Splitting digits from letters is
+# what turns "700km" into "700" + "km".
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own s same she should so some such t than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves
+    """.split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents ("Café" -> "cafe") without changing anything else."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _normalise_number(token: str) -> str:
+    # "1,000" and "1000" must meet; a decimal point is meaningful and stays.
+    return token.replace(",", "")
+
+
+def analyze(text: str) -> list[str]:
+    """Turn text into BM25 terms: folded, split at letter/digit boundaries, stop words out, stemmed."""
+    words: list[str] = []
+    numbers_at: list[int] = []
+    for match in _TOKEN.finditer(fold(text)):
+        token = match.group()
+        if token[0].isdigit():
+            numbers_at.append(len(words))
+            words.append(_normalise_number(token))
+        elif token not in STOP_WORDS:
+            words.append(token)
+    stems = _stemmer().stemWords(words)
+    for index in numbers_at:
+        stems[index] = words[index]
+    return stems
+
+
+def analyze_query(text: str) -> list[str]:
+    """Query terms, each once: a repeated word must not count twice in either backend."""
+    return list(dict.fromkeys(analyze(text)))
+
+
+def join_terms(terms: Iterable[str]) -> str:
+    """The whitespace-separated form both stores index."""
+    return " ".join(terms)

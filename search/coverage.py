@@ -1,0 +1,33 @@
+"""How much of a question the lexical leg actually matched, to weigh its vote in fusion."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from haystack import Document
+
+from search.analysis import analyze
+from search.passages import bm25_text
+
+
+def idf(documents: int, frequency: int) -> float:
+    """Lucene's BM25 idf, the one both stores score with."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def matched_idf_share(
+    query_terms: Sequence[str],
+    best_hit: Document,
+    documents: int,
+    frequencies: Mapping[str, int],
+    *,
+    include_title: bool,
+) -> float:
+    """Share (0..1) of the query terms' total idf that the best BM25 hit contains."""
+    weights = {term: idf(documents, frequencies.get(term, 0)) for term in query_terms}
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    present = set(analyze(bm25_text(best_hit, include_title=include_title)))
+    return sum(weight for term, weight in weights.items() if term in present) / total

@@ -1,0 +1,51 @@
+"""Rank fusion of the BM25 and dense legs, above the stores so every backend ranks alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from haystack import Document
+
+from search.results import Fusion, LegScore
+
+
+@dataclass
+class FusedCandidate:
+    document: Document
+    fused: float = 0.0
+    legs: dict[str, LegScore] = field(default_factory=dict)
+
+
+def _min_max(scores: Sequence[float]) -> list[float]:
+    low, high = min(scores), max(scores)
+    if high == low:
+        return [1.0 for _ in scores]
+    return [(score - low) / (high - low) for score in scores]
+
+
+def fuse(
+    legs: dict[str, Sequence[Document]],
+    weights: dict[str, float],
+    *,
+    method: Fusion = "rrf",
+    rrf_k: float = 60.0,
+) -> list[FusedCandidate]:
+    """Merge ranked legs into one list, best first; ties keep the first leg's order.
+
+    ``rrf``: sum of weight / (rrf_k + rank). ``weighted``: sum of weight x min-max normalised score.
+    """
+    candidates: dict[str, FusedCandidate] = {}
+    for leg_name, documents in legs.items():
+        if not documents:
+            continue
+        weight = weights.get(leg_name, 1.0)
+        normalised = _min_max([doc.score or 0.0 for doc in documents])
+        for rank, (document, norm) in enumerate(zip(documents, normalised, strict=True), start=1):
+            candidate = candidates.setdefault(document.id, FusedCandidate(document))
+            candidate.legs[leg_name] = LegScore(rank=rank, score=float(document.score or 0.0))
+            if method == "rrf":
+                candidate.fused += weight / (rrf_k + rank)
+            else:
+                candidate.fused += weight * norm
+    return sorted(candidates.values(), key=lambda candidate: -candidate.fused)

@@ -1,0 +1,47 @@
+"""The search response, identical in the CLI's ``--json`` output and over HTTP."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Mode = Literal["hybrid", "bm25", "dense"]
+Fusion = Literal["rrf", "weighted"]
+
+
+class LegScore(BaseModel):
+    rank: int = Field(description="1-based rank of the passage in this leg's candidates")
+    score: float = Field(description="BM25 score, or cosine similarity for the dense leg")
+
+
+class ScoreBreakdown(BaseModel):
+    bm25: LegScore | None = None
+    dense: LegScore | None = None
+    fused: float
+
+
+class Source(BaseModel):
+    article_id: str
+    title: str
+    outlet: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+    author: str | None = None
+    char_start: int = Field(description="offset of the passage in the article body")
+    char_end: int = Field(description="end offset (exclusive); body[char_start:char_end] == text")
+
+
+class Hit(BaseModel):
+    passage_id: str
+    text: str
+    score: float
+    scores: ScoreBreakdown
+    source: Source
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: Mode
+    took_ms: float
+    hits: list[Hit]

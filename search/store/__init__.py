@@ -1,0 +1,1 @@
+"""Passage stores: one protocol, an embedded backend and an Elasticsearch backend."""

@@ -1,0 +1,339 @@
+"""The SQLite catalog: the source of truth for articles, passages, terms and vectors.
+
+The search indexes beside it are derived from it and rebuilt from it when they fall behind, so a
+crash mid-write can cost an index rebuild but never an accepted article.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from haystack import Document
+
+from search.articles import Article
+from search.filters import SearchFilters
+from search.passages import published_timestamp
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    outlet TEXT,
+    outlet_key TEXT,
+    url TEXT,
+    published_at TEXT,
+    published_ts INTEGER,
+    author TEXT,
+    language TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet_key);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
+-- AUTOINCREMENT: a row number is never reused, because the indexes key passages by it.
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    passage_index INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
+"""
+
+_HYDRATE = """
+SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language
+FROM passages p JOIN articles a ON a.id = p.article_id
+WHERE p.rowid IN ({marks})
+"""
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """A passage as the derived indexes need it."""
+
+    rowid: int
+    article_id: str
+    terms: str
+    outlet_key: str | None
+    published_ts: int | None
+    embedding: np.ndarray
+
+
+def outlet_key(outlet: str | None) -> str | None:
+    return outlet.strip().casefold() if outlet else None
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- metadata -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    def bump_generation(self, db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation = int(row[0]) + 1 if row else 1
+        self.set_meta(db, "generation", str(generation))
+        return generation
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def replace_article(
+        self,
+        db: sqlite3.Connection,
+        article: Article,
+        passages: Sequence[Document],
+        terms: Sequence[str],
+        embeddings: np.ndarray,
+    ) -> tuple[list[int], list[PassageRow]]:
+        """Upsert the article and swap its passages; returns (removed rowids, added rows)."""
+        removed = [
+            row[0]
+            for row in db.execute("SELECT rowid FROM passages WHERE article_id = ?", (article.id,))
+        ]
+        db.execute("DELETE FROM passages WHERE article_id = ?", (article.id,))
+        published_ts = published_timestamp(article.published_at)
+        db.execute(
+            "INSERT OR REPLACE INTO articles (id, content_hash, title, body, outlet, outlet_key,"
+            " url, published_at, published_ts, author, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.content_hash,
+                article.title,
+                article.body,
+                article.outlet,
+                outlet_key(article.outlet),
+                article.url,
+                article.published_at.isoformat() if article.published_at else None,
+                published_ts,
+                article.author,
+                article.language,
+            ),
+        )
+        added: list[PassageRow] = []
+        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        for document, passage_terms, vector in zip(passages, terms, vectors, strict=True):
+            cursor = db.execute(
+                "INSERT INTO passages (id, article_id, passage_index, char_start, char_end, text,"
+                " terms, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document.id,
+                    article.id,
+                    document.meta["passage_index"],
+                    document.meta["char_start"],
+                    document.meta["char_end"],
+                    document.content,
+                    passage_terms,
+                    vector.tobytes(),
+                ),
+            )
+            added.append(
+                PassageRow(
+                    rowid=int(cursor.lastrowid or 0),
+                    article_id=article.id,
+                    terms=passage_terms,
+                    outlet_key=outlet_key(article.outlet),
+                    published_ts=published_ts,
+                    embedding=vector,
+                )
+            )
+        return removed, added
+
+    def delete_articles(self, db: sqlite3.Connection, article_ids: Sequence[str]) -> list[int]:
+        """Delete articles (passages cascade); returns the removed passage rowids."""
+        removed: list[int] = []
+        for article_id in article_ids:
+            removed += [
+                row[0]
+                for row in db.execute(
+                    "SELECT rowid FROM passages WHERE article_id = ?", (article_id,)
+                )
+            ]
+            db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return removed
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def article_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, content_hash FROM articles WHERE id IN ({marks})"
+            found.update(dict(self._query(sql, chunk)))
+        return found
+
+    def passage_embeddings(self, passage_ids: Sequence[str], dim: int) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(passage_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, embedding FROM passages WHERE id IN ({marks})"
+            for passage_id, blob in self._query(sql, chunk):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape[0] == dim:
+                    found[passage_id] = vector
+        return found
+
+    def get_article(self, article_id: str) -> Article | None:
+        rows = self._query(
+            "SELECT id, title, body, outlet, url, published_at, author, language"
+            " FROM articles WHERE id = ?",
+            (article_id,),
+        )
+        return _article(rows[0]) if rows else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        last = ""
+        while True:
+            rows = self._query(
+                "SELECT id, title, body, outlet, url, published_at, author, language"
+                " FROM articles WHERE id > ? ORDER BY id LIMIT 500",
+                (last,),
+            )
+            if not rows:
+                return
+            yield from (_article(row) for row in rows)
+            last = rows[-1][0]
+
+    def counts(self) -> tuple[int, int]:
+        articles = self._query("SELECT COUNT(*) FROM articles")[0][0]
+        passages = self._query("SELECT COUNT(*) FROM passages")[0][0]
+        return int(articles), int(passages)
+
+    def iter_passage_rows(self, batch: int = 2000) -> Iterator[list[PassageRow]]:
+        """Every passage, in rowid order, for rebuilding a derived index."""
+        last = 0
+        while True:
+            rows = self._query(
+                "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding"
+                " FROM passages p JOIN articles a ON a.id = p.article_id"
+                " WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return
+            yield [
+                PassageRow(row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], np.float32))
+                for row in rows
+            ]
+            last = rows[-1][0]
+
+    def passage_rowids(self) -> np.ndarray:
+        rows = self._query("SELECT rowid FROM passages")
+        return np.fromiter((row[0] for row in rows), dtype=np.uint64, count=len(rows))
+
+    def embeddings_for(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        found: dict[int, np.ndarray] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT rowid, embedding FROM passages WHERE rowid IN ({marks})"
+            for rowid, blob in self._query(sql, chunk):
+                found[rowid] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def filtered_rowids(self, filters: SearchFilters) -> np.ndarray:
+        """Rowids of the passages a filter admits, for exact search over a filtered subset."""
+        where, params = filter_sql(filters)
+        rows = self._query(
+            f"SELECT p.rowid FROM passages p JOIN articles a ON a.id = p.article_id WHERE {where}",
+            params,
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.uint64, count=len(rows))
+
+    def hydrate(self, rowids: Sequence[int]) -> dict[int, Document]:
+        """Documents (text and attribution) for rowids; rows deleted meanwhile are absent."""
+        documents: dict[int, Document] = {}
+        for chunk in _chunks(list(rowids), 500):
+            sql = _HYDRATE.format(marks=",".join("?" * len(chunk)))
+            for row in self._query(sql, chunk):
+                documents[row[0]] = Document(
+                    id=row[1],
+                    content=row[2],
+                    meta={
+                        "article_id": row[3],
+                        "passage_index": row[4],
+                        "char_start": row[5],
+                        "char_end": row[6],
+                        "title": row[7],
+                        "outlet": row[8],
+                        "url": row[9],
+                        "published_at": row[10],
+                        "author": row[11],
+                        "language": row[12],
+                    },
+                )
+        return documents
+
+
+def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
+    clauses: list[str] = ["1 = 1"]
+    params: list[object] = []
+    if filters.outlets:
+        keys = [outlet_key(outlet) for outlet in filters.outlets]
+        clauses.append(f"a.outlet_key IN ({','.join('?' * len(keys))})")
+        params += keys
+    if filters.published_after:
+        clauses.append("a.published_ts >= ?")
+        params.append(published_timestamp(filters.published_after))
+    if filters.published_before:
+        clauses.append("a.published_ts <= ?")
+        params.append(published_timestamp(filters.published_before))
+    return " AND ".join(clauses), params
+
+
+def _article(row: tuple) -> Article:
+    keys = ("id", "title", "body", "outlet", "url", "published_at", "author", "language")
+    return Article.from_record(dict(zip(keys, row, strict=True)))
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

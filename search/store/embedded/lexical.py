@@ -1,0 +1,140 @@
+"""BM25 over pre-analysed terms with Tantivy, whose scoring follows Lucene's (as Elasticsearch's does).
+
+Terms arrive already analysed by ``search.analysis``; the field's analyzer only splits on spaces.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import tantivy
+
+from search.filters import SearchFilters
+from search.passages import published_timestamp
+from search.store.embedded.catalog import PassageRow, outlet_key
+
+_ANALYZER = "newsdesk_whitespace"
+_WRITER_HEAP_BYTES = 64_000_000
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    builder.add_text_field("article_id", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("terms", tokenizer_name=_ANALYZER, index_option="freq")
+    builder.add_text_field("outlet", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("published_ts", indexed=True, fast=True)
+    return builder.build()
+
+
+class LexicalIndex:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._writer: tantivy.IndexWriter | None = None
+        self._index = self._open()
+
+    def _open(self) -> tantivy.Index:
+        self._path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(_schema(), path=str(self._path), reuse=True)
+        analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        index.register_tokenizer(_ANALYZER, analyzer)
+        self._schema = index.schema
+        return index
+
+    def _writer_for_update(self) -> tantivy.IndexWriter:
+        # Opened lazily: Tantivy allows one writer per index, and search-only processes need none.
+        if self._writer is None:
+            self._writer = self._index.writer(_WRITER_HEAP_BYTES, 1)
+        return self._writer
+
+    def apply(self, removed_articles: Iterable[str], added: Sequence[PassageRow]) -> None:
+        with self._lock:
+            writer = self._writer_for_update()
+            for article_id in removed_articles:
+                writer.delete_documents_by_term("article_id", article_id)
+            for row in added:
+                document = tantivy.Document()
+                document.add_integer("rowid", row.rowid)
+                document.add_text("article_id", row.article_id)
+                document.add_text("terms", row.terms)
+                if row.outlet_key:
+                    document.add_text("outlet", row.outlet_key)
+                if row.published_ts is not None:
+                    document.add_integer("published_ts", row.published_ts)
+                writer.add_document(document)
+            writer.commit()
+            writer.wait_merging_threads()
+            self._writer = None
+            self._index.reload()
+
+    def rebuild(self, batches: Iterable[Sequence[PassageRow]]) -> None:
+        with self._lock:
+            self._writer = None
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._index = self._open()
+        for batch in batches:
+            self.apply((), batch)
+
+    def reload(self) -> None:
+        self._index.reload()
+
+    def num_docs(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(passages in the index, passages containing each term): the inputs of BM25's idf."""
+        searcher = self._index.searcher()
+        return int(searcher.num_docs), {
+            term: int(searcher.doc_freq("terms", term)) for term in terms
+        }
+
+    def search(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None
+    ) -> list[tuple[int, float]]:
+        """(rowid, BM25 score) pairs, best first."""
+        if not terms:
+            return []
+        should = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "terms", term, "freq"))
+            for term in terms
+        ]
+        query = tantivy.Query.boolean_query(should)
+        if filters and not filters.is_empty():
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
+            )
+        searcher = self._index.searcher()
+        result = searcher.search(query, top_k, count=False)
+        return [(searcher.doc(address)["rowid"][0], score) for score, address in result.hits]
+
+    def _filter_clauses(self, filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if filters.outlets:
+            outlets = [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "outlet", key))
+                for key in {outlet_key(outlet) for outlet in filters.outlets}
+            ]
+            clauses.append((tantivy.Occur.Must, _unscored(tantivy.Query.boolean_query(outlets))))
+        if filters.published_after or filters.published_before:
+            dates = tantivy.Query.range_query(
+                self._schema,
+                "published_ts",
+                tantivy.FieldType.Integer,
+                published_timestamp(filters.published_after),
+                published_timestamp(filters.published_before),
+            )
+            clauses.append((tantivy.Occur.Must, _unscored(dates)))
+        return clauses
+
+    def close(self) -> None:
+        with self._lock:
+            self._writer = None
+
+
+def _unscored(query: tantivy.Query) -> tantivy.Query:
+    """A filter clause must not add to the BM25 score, as in an Elasticsearch ``filter``."""
+    return tantivy.Query.const_score_query(query, 0.0)

@@ -1,0 +1,64 @@
+"""Which catalog generation each derived index reflects, and the lock that admits one writer."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+
+@dataclass
+class DerivedState:
+    lexical: int = -1
+    vectors: int = -1
+
+    @classmethod
+    def load(cls, path: Path) -> DerivedState:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self)))
+        os.replace(temporary, path)
+
+
+class WriterLock:
+    """An advisory file lock: one process writes at a time; readers never take it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._handle: IO[str] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def try_acquire(self) -> bool:
+        if self._handle is not None:
+            return True
+        handle = open(self._path, "a")  # noqa: SIM115 - held open for the lock's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def acquire(self) -> None:
+        if self._handle is None:
+            handle = open(self._path, "a")  # noqa: SIM115
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None

@@ -1,0 +1,238 @@
+"""The embedded store: nothing to start, one folder on disk, safe against a crash mid-write."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from haystack import Document
+
+from search.analysis import analyze, join_terms
+from search.articles import Article
+from search.errors import StoreCorruptedError
+from search.filters import SearchFilters
+from search.passages import bm25_text
+from search.store.embedded.catalog import Catalog, PassageRow
+from search.store.embedded.lexical import LexicalIndex
+from search.store.embedded.state import DerivedState, WriterLock
+from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
+from search.store.protocol import IndexedArticle, StoreCounts
+
+_VECTOR_SAVE_INTERVAL_S = 60.0
+
+
+class EmbeddedStore:
+    """SQLite (WAL) holds the truth; Tantivy (BM25) and usearch (HNSW) are derived from it.
+
+    Usage:
+        store = EmbeddedStore(Path("var/embedded"), dim=384)
+        store.write_articles([IndexedArticle(article, passages, embeddings)])
+        store.bm25_search(["missil"], top_k=5)
+        store.close()
+    """
+
+    def __init__(self, directory: Path, *, dim: int, bm25_include_title: bool = True) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._dim = dim
+        self._bm25_include_title = bm25_include_title
+        self._state_path = directory / "derived.json"
+        self._lock = threading.RLock()
+        self._writer = WriterLock(directory / "writer.lock")
+        self._catalog = Catalog(directory / "catalog.sqlite3")
+        self._lexical = LexicalIndex(directory / "bm25")
+        self._vectors_path = directory / "vectors.usearch"
+        self._vectors = VectorIndex(self._vectors_path, dim)
+        self._last_vector_save = time.monotonic()
+        self._repair_if_stale()
+        self._seen_generation = self._catalog.generation()
+        self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
+
+    # -- consistency ----------------------------------------------------------------------------
+
+    def _repair_if_stale(self) -> None:
+        """After a crash the derived indexes may lag the catalog: bring them level.
+
+        Only a process that can take the writer lock repairs; while another process is writing,
+        its indexes are legitimately behind and catch up when it flushes.
+        """
+        generation = self._catalog.generation()
+        state = DerivedState.load(self._state_path)
+        if state.lexical == generation and state.vectors == generation:
+            return
+        if not self._writer.try_acquire():
+            return
+        try:
+            if state.lexical != generation:
+                self._lexical.rebuild(self._catalog.iter_passage_rows())
+            if state.vectors != generation:
+                self._reconcile_vectors()
+            DerivedState(lexical=generation, vectors=generation).save(self._state_path)
+        finally:
+            self._writer.release()
+
+    def _reconcile_vectors(self) -> None:
+        catalog_rowids = self._catalog.passage_rowids()
+        indexed = self._vectors.keys()
+        stale = np.setdiff1d(indexed, catalog_rowids)
+        missing = set(np.setdiff1d(catalog_rowids, indexed).tolist())
+        self._vectors.apply(stale.tolist(), [])
+        if missing:
+            self._vectors.add_rows(
+                [row for row in batch if row.rowid in missing]
+                for batch in self._catalog.iter_passage_rows()
+            )
+        if len(self._vectors) != catalog_rowids.size:
+            raise StoreCorruptedError("vector index does not match the catalog after repair")
+        self._vectors.save()
+
+    @staticmethod
+    def _vectors_mtime(path: Path) -> float:
+        return path.stat().st_mtime if path.exists() else 0.0
+
+    def _refresh(self) -> None:
+        """Pick up what another process committed since this one last looked."""
+        generation = self._catalog.generation()
+        if generation == self._seen_generation:
+            return
+        with self._lock:
+            self._lexical.reload()
+            mtime = self._vectors_mtime(self._vectors_path)
+            if not self._writer.held and mtime != self._seen_vectors_mtime:
+                self._vectors.reload()
+                self._seen_vectors_mtime = mtime
+            self._seen_generation = generation
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def write_articles(self, items: Sequence[IndexedArticle]) -> None:
+        if not items:
+            return
+        with self._lock:
+            self._writer.acquire()
+            removed: list[int] = []
+            added: list[PassageRow] = []
+            with self._catalog.transaction() as db:
+                for item in items:
+                    terms = [
+                        join_terms(analyze(bm25_text(p, include_title=self._bm25_include_title)))
+                        for p in item.passages
+                    ]
+                    gone, new = self._catalog.replace_article(
+                        db, item.article, item.passages, terms, item.embeddings
+                    )
+                    removed += gone
+                    added += new
+                generation = self._catalog.bump_generation(db)
+            self._apply(generation, [item.article.id for item in items], removed, added)
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        with self._lock:
+            self._writer.acquire()
+            existing = self._catalog.article_hashes(article_ids)
+            if not existing:
+                return 0
+            with self._catalog.transaction() as db:
+                removed = self._catalog.delete_articles(db, list(existing))
+                generation = self._catalog.bump_generation(db)
+            self._apply(generation, list(existing), removed, [])
+            self.flush()
+            return len(existing)
+
+    def _apply(
+        self, generation: int, articles: list[str], removed: list[int], added: list[PassageRow]
+    ) -> None:
+        self._lexical.apply(articles, added)
+        self._vectors.apply(removed, added)
+        state = DerivedState.load(self._state_path)
+        state.lexical = generation
+        state.save(self._state_path)
+        self._seen_generation = generation
+        if time.monotonic() - self._last_vector_save > _VECTOR_SAVE_INTERVAL_S:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            if not self._writer.held:
+                return
+            self._vectors.save()
+            self._last_vector_save = time.monotonic()
+            self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
+            DerivedState(
+                lexical=self._catalog.generation(), vectors=self._catalog.generation()
+            ).save(self._state_path)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def article_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return self._catalog.article_hashes(article_ids)
+
+    def passage_embeddings(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return self._catalog.passage_embeddings(passage_ids, self._dim)
+
+    def get_article(self, article_id: str) -> Article | None:
+        return self._catalog.get_article(article_id)
+
+    def iter_articles(self) -> Iterator[Article]:
+        return self._catalog.iter_articles()
+
+    def counts(self) -> StoreCounts:
+        articles, passages = self._catalog.counts()
+        return StoreCounts(articles=articles, passages=passages)
+
+    def bm25_search(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        self._refresh()
+        return self._hydrate(self._lexical.search(terms, top_k, filters))
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        self._refresh()
+        return self._lexical.document_frequencies(terms)
+
+    def dense_search(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        self._refresh()
+        if filters is None or filters.is_empty():
+            return self._hydrate(self._vectors.search(embedding, top_k))
+        admitted = self._catalog.filtered_rowids(filters)
+        if admitted.size <= EXACT_SEARCH_LIMIT:
+            return self._hydrate(self._vectors.search_among(embedding, admitted, top_k))
+        return self._hydrate(self._filtered_ann(embedding, admitted, top_k))
+
+    def _filtered_ann(
+        self, embedding: np.ndarray, admitted: np.ndarray, top_k: int
+    ) -> list[tuple[int, float]]:
+        # A broad filter: widen the ANN search until enough admitted passages come back.
+        fetch = top_k * 8
+        while True:
+            matches = self._vectors.search(embedding, fetch)
+            keys = np.asarray([key for key, _ in matches], dtype=np.uint64)
+            keep = np.isin(keys, admitted)
+            kept = [match for match, ok in zip(matches, keep, strict=True) if ok]
+            if len(kept) >= top_k or fetch >= len(self._vectors):
+                return kept[:top_k]
+            fetch *= 4
+
+    def _hydrate(self, ranked: list[tuple[int, float]]) -> list[Document]:
+        documents = self._catalog.hydrate([rowid for rowid, _ in ranked])
+        hits: list[Document] = []
+        for rowid, score in ranked:
+            document = documents.get(rowid)
+            if document is not None:
+                document.score = score
+                hits.append(document)
+        return hits
+
+    def ping(self) -> None:
+        self._catalog.generation()
+
+    def close(self) -> None:
+        with self._lock:
+            self.flush()
+            self._lexical.close()
+            self._writer.release()
+            self._catalog.close()

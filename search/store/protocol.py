@@ -1,0 +1,81 @@
+"""The contract every passage store fulfils, so retrieval, fusion and the API never see a backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from haystack import Document
+
+from search.articles import Article
+from search.filters import SearchFilters
+
+
+@dataclass
+class IndexedArticle:
+    """An article with its passages (Haystack Documents) and one embedding row per passage."""
+
+    article: Article
+    passages: list[Document]
+    embeddings: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    articles: int
+    passages: int
+
+
+@runtime_checkable
+class PassageStore(Protocol):
+    """Writes replace whole articles; searches return Documents with ``score`` set, best first."""
+
+    def article_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each known article id (unknown ids are absent)."""
+        ...
+
+    def passage_embeddings(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by passage id, so an edited article re-embeds only what changed."""
+        ...
+
+    def write_articles(self, items: Sequence[IndexedArticle]) -> None:
+        """Insert or replace each article and all of its passages."""
+        ...
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        """Remove articles and their passages; returns how many articles existed."""
+        ...
+
+    def get_article(self, article_id: str) -> Article | None: ...
+
+    def iter_articles(self) -> Iterator[Article]: ...
+
+    def counts(self) -> StoreCounts: ...
+
+    def bm25_search(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        """Lucene BM25 (k1=1.2, b=0.75) over pre-analysed terms."""
+        ...
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(passages indexed, passages containing each term), as the BM25 leg counts them."""
+        ...
+
+    def dense_search(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        """Nearest passages by cosine similarity; ``score`` is the cosine."""
+        ...
+
+    def flush(self) -> None:
+        """Make every write durable and visible to other processes."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailableError when the backend cannot serve."""
+        ...
+
+    def close(self) -> None: ...
