@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -223,8 +224,7 @@ class EmbeddedStore:
         for rowid, score in ranked:
             document = documents.get(rowid)
             if document is not None:
-                document.score = score
-                hits.append(document)
+                hits.append(replace(document, score=score))
         return hits
 
     def ping(self) -> None:

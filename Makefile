@@ -1,0 +1,38 @@
+# newsdesk: `make run` serves the bundled sample; `make test` runs every test, Elasticsearch included.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HF_HUB_OFFLINE := 1
+export HAYSTACK_TELEMETRY_ENABLED := False
+
+.PHONY: install run test lint es-up es-down bench-store quality
+
+install: $(STAMP)
+
+# uv resolves and installs the ~3 GB of torch/CUDA wheels several times faster than pip.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/newsdesk index examples/
+	$(BIN)/newsdesk serve --host $(HOST) --port $(PORT)
+
+es-up:
+	bash infra/elasticsearch.sh up
+
+es-down:
+	bash infra/elasticsearch.sh down
+
+test: install es-up
+	$(BIN)/ruff check search indexer api tests benchmarks
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check search indexer api tests benchmarks
+	$(BIN)/ruff format --check search indexer api tests benchmarks

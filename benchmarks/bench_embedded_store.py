@@ -1,0 +1,143 @@
+"""Benchmark the embedded store: build time, disk, RSS and hybrid query latency, with a baseline.
+
+Run on demand from the repository root (not part of the tests):
+
+    .venv/bin/python -m benchmarks.bench_embedded_store --passages 100000 --queries 200 \\
+        --dir /tmp/newsdesk-bench-100k --top-k 10 --candidates 50
+
+Each phase runs in a fresh process (spawned, not forked), so the query phase opens the store cold
+and every RSS figure belongs to one phase alone: build, query, baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from benchmarks import baseline_phase, embedded_phase
+from benchmarks.config import DEFAULT_DATA, DEFAULT_OUT, REPO, BenchConfig
+from benchmarks.report import render, write_json
+
+Phase = Callable[[BenchConfig], dict[str, object]]
+
+
+def parse_args(argv: list[str] | None = None) -> BenchConfig:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--passages", type=int, default=100_000, help="passages to index")
+    parser.add_argument("--queries", type=int, default=200, help="dev questions to time")
+    parser.add_argument("--dir", type=Path, required=True, help="store folder (emptied first)")
+    parser.add_argument("--top-k", type=int, default=10)
+    parser.add_argument("--candidates", type=int, default=50, help="depth of each leg")
+    parser.add_argument("--batch-articles", type=int, default=500, help="articles per write")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--warmup", type=int, default=10, help="untimed queries after opening")
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=100_000,
+        help="run the in-memory baseline only up to this many passages",
+    )
+    parser.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=20,
+        help="queries for the baseline (~4 s each at 100k); 0 skips it",
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="multihop-rag folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="skip the build when --dir already holds exactly --passages",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the build and query phases into --out (slows them)",
+    )
+    args = parser.parse_args(argv)
+    return BenchConfig(
+        passages=args.passages,
+        queries=args.queries,
+        directory=args.dir.resolve(),
+        top_k=args.top_k,
+        candidates=args.candidates,
+        batch_articles=args.batch_articles,
+        seed=args.seed,
+        warmup=args.warmup,
+        baseline_max=args.baseline_max,
+        baseline_queries=args.baseline_queries,
+        data_dir=args.data,
+        out_dir=args.out,
+        reuse=args.reuse,
+        profile=args.profile,
+    )
+
+
+def in_fresh_process(phase: Phase, config: BenchConfig) -> dict[str, object]:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(phase, config).result()
+
+
+def environment() -> dict[str, object]:
+    packages = ("tantivy", "usearch", "haystack-ai", "numpy")
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "niceness": os.nice(0),
+        "commit": commit,
+        "argv": sys.argv,
+        **{name: metadata.version(name) for name in packages},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    result: dict[str, Any] = {
+        "config": asdict(config),
+        "environment": environment(),
+        "loadavg_start": [round(load, 2) for load in os.getloadavg()],
+    }
+    if config.reuse and in_fresh_process(_count_existing, config)["passages"] == config.passages:
+        result["build"] = None
+        print(f"reusing the store in {config.directory}", file=sys.stderr)
+    else:
+        print(f"building {config.passages:,} passages in {config.directory}", file=sys.stderr)
+        result["build"] = in_fresh_process(embedded_phase.build, config)
+    print("timing queries on the cold-opened store", file=sys.stderr)
+    result["query"] = in_fresh_process(embedded_phase.query, config)
+    result["passages"] = result["query"]["passages"]
+    if config.with_baseline:
+        print("building and timing the in-memory baseline", file=sys.stderr)
+        result["baseline"] = in_fresh_process(baseline_phase.run, config)
+    result["loadavg_end"] = [round(load, 2) for load in os.getloadavg()]
+    if result["build"] is None:
+        del result["build"]
+    print(render(result))
+    print(f"\nJSON: {write_json(result, config.out_dir)}")
+    return 0
+
+
+def _count_existing(config: BenchConfig) -> dict[str, object]:
+    return {"passages": embedded_phase.existing_passages(config.directory)}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""The embedded store's two phases, each run in a fresh process: build it, then query it cold."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from benchmarks.config import BenchConfig, profiled
+from benchmarks.corpus import DIM, BenchQuery, corpus_batches, load_articles, load_queries
+from benchmarks.hybrid import time_hybrid
+from benchmarks.measure import Stopwatch, disk_usage_mb, percentiles, rss_now_mb, rss_peak_mb
+from search.embedding import Embedder
+from search.filters import SearchFilters
+from search.retriever import HybridRetriever
+from search.settings import RetrievalSettings
+from search.store.embedded import EmbeddedStore
+
+_STORE_MARKER = "catalog.sqlite3"
+
+
+def _fresh_directory(directory: Path) -> None:
+    """Empty the store folder, refusing to delete anything that is not a store (or empty)."""
+    if directory.exists():
+        if any(directory.iterdir()) and not (directory / _STORE_MARKER).exists():
+            raise SystemExit(f"{directory} is not empty and holds no store: refusing to delete it")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+
+
+def existing_passages(directory: Path) -> int | None:
+    """Passages in a store already at ``directory`` (for ``--reuse``), None when there is none."""
+    if not (directory / _STORE_MARKER).exists():
+        return None
+    store = EmbeddedStore(directory, dim=DIM)
+    try:
+        return store.counts().passages
+    finally:
+        store.close()
+
+
+def build(config: BenchConfig) -> dict[str, object]:
+    """Write ``config.passages`` passages in batches; time the store's work apart from ours."""
+    _fresh_directory(config.directory)
+    articles = load_articles(config.articles_path)
+    generate, write, finish = Stopwatch(), Stopwatch(), Stopwatch()
+    batch_log: list[tuple[int, float]] = []
+    started = time.perf_counter()
+    with profiled(config, "build"):
+        store = EmbeddedStore(config.directory, dim=DIM)
+        batches = corpus_batches(articles, config.passages, config.batch_articles, config.seed)
+        while True:
+            with generate.running():
+                batch = next(batches, None)
+            if batch is None:
+                break
+            before = write.seconds
+            with write.running():
+                store.write_articles(batch)
+            batch_log.append((sum(len(item.passages) for item in batch), write.seconds - before))
+        with finish.running():
+            counts = store.counts()
+            store.flush()
+            store.close()
+    store_seconds = write.seconds + finish.seconds
+    return {
+        "articles": counts.articles,
+        "passages": counts.passages,
+        "batches": len(batch_log),
+        "store_s": round(store_seconds, 2),
+        "write_s": round(write.seconds, 2),
+        "flush_close_s": round(finish.seconds, 2),
+        "generate_s": round(generate.seconds, 2),
+        "wall_s": round(time.perf_counter() - started, 2),
+        "passages_per_s": round(counts.passages / store_seconds, 1),
+        "batch_passages_per_s": _batch_rates(batch_log),
+        "peak_rss_mb": rss_peak_mb(),
+        "disk_mb": disk_usage_mb(config.directory),
+    }
+
+
+def _batch_rates(batch_log: list[tuple[int, float]]) -> dict[str, object]:
+    """How write throughput evolves as the store grows (first, middle and last tenth)."""
+    rates = [passages / seconds for passages, seconds in batch_log if seconds > 0]
+    tenth = max(len(rates) // 10, 1)
+    return {
+        "first_tenth": round(float(np.mean(rates[:tenth])), 1),
+        "middle_tenth": round(float(np.mean(rates[len(rates) // 2 : len(rates) // 2 + tenth])), 1),
+        "last_tenth": round(float(np.mean(rates[-tenth:])), 1),
+        "slowest_batch_s": round(max(seconds for _, seconds in batch_log), 2),
+        "per_batch": [[passages, round(seconds, 3)] for passages, seconds in batch_log],
+    }
+
+
+class _FixedEmbedder:
+    """Stands in for the model: each question's synthetic vector, so the retriever path runs."""
+
+    def __init__(self, queries: list[BenchQuery]) -> None:
+        self._vectors = {query.question: query.vector for query in queries}
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vectors[text]
+
+
+def query(config: BenchConfig) -> dict[str, object]:
+    """Open the store cold in this fresh process, warm up, then time every query variant."""
+    queries = load_queries(
+        config.queries_path, config.queries, load_articles(config.articles_path), config.seed
+    )
+    rss_before = rss_now_mb()
+    started = time.perf_counter()
+    store = EmbeddedStore(config.directory, dim=DIM)
+    open_ms = (time.perf_counter() - started) * 1000
+    rss_open = rss_now_mb()
+    _warm_up(store, queries[: config.warmup], config.candidates)
+    with profiled(config, "query"):
+        result = _timed_variants(store, queries, config)
+    result.update(
+        passages=store.counts().passages,
+        open_ms=round(open_ms, 1),
+        rss_before_open_mb=rss_before,
+        rss_after_open_mb=rss_open,
+        rss_end_mb=rss_now_mb(),
+        peak_rss_mb=rss_peak_mb(),
+    )
+    store.close()
+    return result
+
+
+def _warm_up(store: EmbeddedStore, queries: list[BenchQuery], candidates: int) -> None:
+    for item in queries:
+        store.bm25_search(item.terms, candidates)
+        store.dense_search(item.vector, candidates)
+        store.dense_search(item.vector, candidates, SearchFilters(outlets=[item.outlet]))
+
+
+def _timed_variants(
+    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
+) -> dict[str, object]:
+    depth = config.candidates
+    unfiltered = time_hybrid(
+        queries,
+        lambda q: store.bm25_search(q.terms, depth),
+        lambda q: store.dense_search(q.vector, depth),
+        config.top_k,
+    )
+    filtered = time_hybrid(
+        queries,
+        lambda q: store.bm25_search(q.terms, depth, SearchFilters(outlets=[q.outlet])),
+        lambda q: store.dense_search(q.vector, depth, SearchFilters(outlets=[q.outlet])),
+        config.top_k,
+    )
+    retriever = _time_retriever(store, queries, config)
+    return {
+        "unfiltered": unfiltered.summary(),
+        "filtered_outlet": filtered.summary(),
+        "retriever_run": percentiles(retriever),
+        "unfiltered_first_baseline_queries": unfiltered.summary(config.baseline_queries),
+        "raw_ms": {"unfiltered": unfiltered.raw(), "filtered_outlet": filtered.raw()},
+    }
+
+
+def _time_retriever(
+    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
+) -> list[float]:
+    """The product's own hybrid path (query analysis, adaptive weight, hits), model stubbed out."""
+    embedder = cast(Embedder, _FixedEmbedder(queries))
+    retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
+    samples = []
+    for item in queries:
+        started = time.perf_counter()
+        retriever.run(query=item.question, top_k=config.top_k, mode="hybrid")
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples

@@ -1,0 +1,75 @@
+"""Times the two legs and their fusion query by query, for any store behind two callables."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from haystack import Document
+
+from benchmarks.corpus import BenchQuery
+from benchmarks.measure import percentiles
+from search.fusion import fuse
+from search.settings import RetrievalSettings
+
+Leg = Callable[[BenchQuery], list[Document]]
+
+
+@dataclass
+class PassTimes:
+    """Milliseconds per query for each leg, for fusion, and for the whole hybrid query."""
+
+    bm25: list[float] = field(default_factory=list)
+    dense: list[float] = field(default_factory=list)
+    fuse: list[float] = field(default_factory=list)
+    hybrid: list[float] = field(default_factory=list)
+    bm25_hits: int = 0
+    dense_hits: int = 0
+
+    def summary(self, first: int | None = None) -> dict[str, object]:
+        """Percentiles per step (over the first ``first`` queries if given) and mean hit counts."""
+        count = max(len(self.hybrid), 1)
+        return {
+            "bm25": percentiles(self.bm25[:first]),
+            "dense": percentiles(self.dense[:first]),
+            "fuse": percentiles(self.fuse[:first]),
+            "hybrid": percentiles(self.hybrid[:first]),
+            "mean_bm25_hits": round(self.bm25_hits / count, 1),
+            "mean_dense_hits": round(self.dense_hits / count, 1),
+        }
+
+    def raw(self) -> dict[str, list[float]]:
+        return {
+            name: [round(value, 3) for value in values]
+            for name, values in (
+                ("bm25", self.bm25),
+                ("dense", self.dense),
+                ("fuse", self.fuse),
+                ("hybrid", self.hybrid),
+            )
+        }
+
+
+def time_hybrid(queries: Sequence[BenchQuery], bm25: Leg, dense: Leg, top_k: int) -> PassTimes:
+    """BM25 leg, dense leg, then RRF with the product's default weights, timed step by step."""
+    defaults = RetrievalSettings()
+    weights = {"bm25": defaults.bm25_weight, "dense": defaults.dense_weight}
+    times = PassTimes()
+    for query in queries:
+        started = time.perf_counter()
+        lexical = bm25(query)
+        after_bm25 = time.perf_counter()
+        semantic = dense(query)
+        after_dense = time.perf_counter()
+        fuse({"bm25": lexical, "dense": semantic}, weights, method="rrf", rrf_k=defaults.rrf_k)[
+            :top_k
+        ]
+        finished = time.perf_counter()
+        times.bm25.append((after_bm25 - started) * 1000)
+        times.dense.append((after_dense - after_bm25) * 1000)
+        times.fuse.append((finished - after_dense) * 1000)
+        times.hybrid.append((finished - started) * 1000)
+        times.bm25_hits += len(lexical)
+        times.dense_hits += len(semantic)
+    return times

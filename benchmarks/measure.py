@@ -1,0 +1,69 @@
+"""Small measuring helpers: percentiles, resident memory, on-disk size, a stopwatch."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean/max of latencies in milliseconds, rounded for reading."""
+    if not samples_ms:
+        return {}
+    values = np.asarray(samples_ms, dtype=np.float64)
+    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+    return {
+        "n": float(values.size),
+        "p50": round(float(p50), 3),
+        "p95": round(float(p95), 3),
+        "p99": round(float(p99), 3),
+        "mean": round(float(values.mean()), 3),
+        "max": round(float(values.max()), 3),
+    }
+
+
+def rss_now_mb() -> float:
+    """This process's resident set size now (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def rss_peak_mb() -> float:
+    """This process's peak resident set size (ru_maxrss is in KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def disk_usage_mb(directory: Path) -> dict[str, float]:
+    """Bytes on disk per top-level entry of the store folder, and the total, in MiB."""
+    sizes: dict[str, float] = {}
+    for entry in sorted(directory.iterdir()):
+        files = [entry] if entry.is_file() else [p for p in entry.rglob("*") if p.is_file()]
+        sizes[entry.name] = sum(p.stat().st_size for p in files) / 2**20
+    sizes["total"] = sum(sizes.values())
+    return {name: round(size, 1) for name, size in sizes.items()}
+
+
+class Stopwatch:
+    """Accumulates elapsed seconds over several ``with watch.running():`` blocks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def elapsed_ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

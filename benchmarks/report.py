@@ -1,0 +1,92 @@
+"""The printed table and the JSON record of one benchmark run."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+_COLUMNS = ("p50", "p95", "p99", "mean", "max")
+
+
+def _latency_row(label: str, stats: dict[str, float]) -> str:
+    cells = "".join(f"{stats.get(column, float('nan')):>9.2f}" for column in _COLUMNS)
+    return f"  {label:<36}{cells}"
+
+
+def _header(title: str) -> list[str]:
+    return [title, f"  {'':<36}" + "".join(f"{column + ' ms':>9}" for column in _COLUMNS)]
+
+
+def _build_lines(build: dict[str, Any]) -> list[str]:
+    disk = build["disk_mb"]
+    parts = ", ".join(f"{name} {size:,.0f}" for name, size in disk.items() if name != "total")
+    rates = build["batch_passages_per_s"]
+    return [
+        f"build: {build['store_s']:,.1f} s in the store ({build['passages_per_s']:,.0f} passages/s;"
+        f" write {build['write_s']:,.1f} s + flush/close {build['flush_close_s']:,.1f} s);"
+        f" corpus generation {build['generate_s']:,.1f} s not counted",
+        f"  write rate by batch: first tenth {rates['first_tenth']:,.0f}/s, middle"
+        f" {rates['middle_tenth']:,.0f}/s, last {rates['last_tenth']:,.0f}/s;"
+        f" slowest batch {rates['slowest_batch_s']:.1f} s",
+        f"  build process peak RSS {build['peak_rss_mb']:,.0f} MB",
+        f"disk: {disk['total']:,.0f} MB ({parts})",
+    ]
+
+
+def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
+    unfiltered, filtered = query["unfiltered"], query["filtered_outlet"]
+    lines = [
+        f"query process: open {query['open_ms']:,.0f} ms; RSS before open"
+        f" {query['rss_before_open_mb']:,.0f} MB, after open {query['rss_after_open_mb']:,.0f} MB,"
+        f" end {query['rss_end_mb']:,.0f} MB, peak {query['peak_rss_mb']:,.0f} MB",
+        *_header(f"latency over {queries} queries"),
+        _latency_row("bm25 leg", unfiltered["bm25"]),
+        _latency_row("dense leg", unfiltered["dense"]),
+        _latency_row("fuse (RRF)", unfiltered["fuse"]),
+        _latency_row("hybrid (bm25 + dense + fuse)", unfiltered["hybrid"]),
+        _latency_row("filtered bm25 (outlet)", filtered["bm25"]),
+        _latency_row("filtered dense (outlet)", filtered["dense"]),
+        _latency_row("filtered hybrid (outlet)", filtered["hybrid"]),
+        _latency_row("HybridRetriever.run (stub embedder)", query["retriever_run"]),
+    ]
+    return lines
+
+
+def _baseline_lines(baseline: dict[str, Any], embedded: dict[str, Any]) -> list[str]:
+    lines = [
+        f"baseline: Haystack InMemoryDocumentStore, {baseline['documents']:,} documents, build"
+        f" {baseline['build_s']:,.1f} s, RSS after build {baseline['rss_after_build_mb']:,.0f} MB",
+        *_header(f"baseline latency over the first {baseline['queries']} queries"),
+    ]
+    for leg in ("bm25", "dense", "hybrid"):
+        lines.append(_latency_row(f"baseline {leg}", baseline[leg]))
+    for leg in ("bm25", "dense", "hybrid"):
+        ratio = baseline[leg]["p50"] / max(embedded[leg]["p50"], 1e-9)
+        lines.append(f"  p50 ratio baseline / embedded, {leg}: {ratio:,.0f}x")
+    return lines
+
+
+def render(result: dict[str, Any]) -> str:
+    config = result["config"]
+    lines = [
+        f"embedded store benchmark: {result['passages']:,} passages, top_k {config['top_k']},"
+        f" candidates {config['candidates']}, load avg {result['loadavg_start']}"
+        f" -> {result['loadavg_end']}",
+    ]
+    if "build" in result:
+        lines += _build_lines(result["build"])
+    lines += _query_lines(result["query"], config["queries"])
+    if "baseline" in result:
+        embedded = result["query"]["unfiltered_first_baseline_queries"]
+        lines += _baseline_lines(result["baseline"], embedded)
+    return "\n".join(lines)
+
+
+def write_json(result: dict[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = out_dir / f"embedded-store-{result['passages']}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, default=str))
+    return path

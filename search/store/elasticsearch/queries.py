@@ -1,0 +1,85 @@
+"""Query bodies for the two legs, built from fixed field names and the allow-listed filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from search.filters import SearchFilters
+from search.passages import published_timestamp
+from search.store.embedded.catalog import outlet_key
+
+# Elasticsearch's own ceilings (index.max_result_window and the knn limits).
+MAX_RESULTS = 10_000
+MIN_CANDIDATES = 100
+CANDIDATE_FACTOR = 4
+
+
+def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
+    """``filter`` context clauses: they admit or exclude, never add to the score.
+
+    Dates compare as whole epoch seconds, computed by the same function the embedded store uses,
+    so a bound on the second admits the same passages on both backends.
+    """
+    if filters is None or filters.is_empty():
+        return []
+    clauses: list[dict[str, Any]] = []
+    if filters.outlets:
+        keys = sorted({key for key in map(outlet_key, filters.outlets) if key})
+        clauses.append({"terms": {"outlet_key": keys}})
+    bounds: dict[str, Any] = {}
+    if filters.published_after:
+        bounds["gte"] = published_timestamp(filters.published_after)
+    if filters.published_before:
+        bounds["lte"] = published_timestamp(filters.published_before)
+    if bounds:
+        clauses.append({"range": {"published_at": {**bounds, "format": "epoch_second"}}})
+    return clauses
+
+
+def bm25_query(terms: Sequence[str], filters: SearchFilters | None) -> dict[str, Any]:
+    """One ``term`` clause per pre-analysed term: Lucene BM25 summed over the query's terms.
+
+    ``minimum_should_match`` keeps a filtered query from matching passages with no query term
+    (a ``bool`` with a ``filter`` otherwise makes every ``should`` optional).
+    """
+    return {
+        "bool": {
+            "should": [{"term": {"terms": term}} for term in terms],
+            "minimum_should_match": 1,
+            "filter": filter_clauses(filters),
+        }
+    }
+
+
+def knn_clause(embedding: np.ndarray, top_k: int, filters: SearchFilters | None) -> dict[str, Any]:
+    """Top-level kNN; the filter is applied inside the HNSW search, so top_k still come back."""
+    k = min(top_k, MAX_RESULTS)
+    clause: dict[str, Any] = {
+        "field": "embedding",
+        "query_vector": [float(value) for value in np.asarray(embedding, dtype=np.float32)],
+        "k": k,
+        "num_candidates": min(MAX_RESULTS, max(MIN_CANDIDATES, CANDIDATE_FACTOR * k)),
+    }
+    filters_ = filter_clauses(filters)
+    if filters_:
+        clause["filter"] = filters_
+    return clause
+
+
+def cosine_from_score(score: float) -> float:
+    """Elasticsearch scores cosine kNN as (1 + cos) / 2; the protocol promises the cosine."""
+    return 2.0 * score - 1.0
+
+
+def document_frequency_aggregation(terms: Sequence[str]) -> dict[str, Any]:
+    """A ``filters`` aggregation: one exact live-document count per term, in one request."""
+    return {
+        "df": {
+            "filters": {
+                "filters": {str(i): {"term": {"terms": term}} for i, term in enumerate(terms)}
+            }
+        }
+    }

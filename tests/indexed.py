@@ -1,0 +1,23 @@
+"""A runtime over the seed articles, built once per test session (embedding is the slow part)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.runtime import Runtime
+from indexer.pipeline import Indexer, IndexSummary
+from indexer.readers import read_paths
+from search.embedding import Embedder
+from search.factory import build_store
+from search.retriever import HybridRetriever
+from search.settings import Settings
+
+
+def runtime_for(settings: Settings, embedder: Embedder) -> Runtime:
+    store = build_store(settings, embedder.dim)
+    return Runtime(settings, embedder, store, HybridRetriever(store, embedder, settings.retrieval))
+
+
+def index_into(runtime: Runtime, *paths: Path) -> IndexSummary:
+    indexer = Indexer(runtime.store, runtime.embedder, runtime.settings.split)
+    return indexer.index(read_paths(paths), progress=False)

@@ -1,0 +1,80 @@
+import json
+from pathlib import Path
+
+from indexer.pipeline import Indexer
+from indexer.readers import read_paths
+from search.embedding import Embedder
+from search.settings import Settings
+from tests.indexed import index_into, runtime_for
+
+ARTICLE = {
+    "id": "edit-me",
+    "title": "Council votes on budget",
+    "source": "Courier",
+    "body": "The council approved the budget on Tuesday. It adds two bus lines. "
+    "The vote was seven to two.",
+}
+
+
+def _jsonl(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return path
+
+
+def test_indexing_the_same_input_twice_writes_nothing_new(
+    settings: Settings, embedder: Embedder, seeds: Path
+) -> None:
+    runtime = runtime_for(settings, embedder)
+    first = index_into(runtime, seeds)
+    counts = runtime.store.counts()
+    second = index_into(runtime, seeds)
+    assert (first.indexed, first.unchanged) == (3, 0)
+    assert (second.read, second.indexed, second.unchanged, second.rejected) == (3, 0, 3, 0)
+    assert runtime.store.counts() == counts
+    runtime.close()
+
+
+def test_an_edited_article_replaces_its_passages(
+    settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    runtime = runtime_for(settings, embedder)
+    index_into(runtime, _jsonl(tmp_path / "v1.jsonl", ARTICLE))
+    edited = dict(ARTICLE, body=ARTICLE["body"].replace("seven to two", "eight to one"))
+    summary = index_into(runtime, _jsonl(tmp_path / "v2.jsonl", edited))
+    assert summary.indexed == 1
+    assert runtime.store.counts().articles == 1
+    texts = [hit.text for hit in runtime.retriever.run(query="vote", top_k=10)["hits"]]
+    assert any("eight to one" in text for text in texts)
+    assert not any("seven to two" in text for text in texts)
+    runtime.close()
+
+
+def test_one_bad_record_never_stops_the_others(
+    settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    good = [dict(ARTICLE, id=f"good-{i}") for i in range(3)]
+    path.write_text(
+        json.dumps(good[0]) + "\n{broken\n" + json.dumps(good[1]) + "\n"
+        + json.dumps({"id": "no-body"}) + "\n" + json.dumps(good[2]) + "\n"
+    )
+    runtime = runtime_for(settings, embedder)
+    summary = Indexer(runtime.store, embedder, settings.split).index(
+        read_paths([path]), progress=False
+    )
+    assert (summary.read, summary.indexed, summary.rejected) == (5, 3, 2)
+    assert [rejection.line for rejection in summary.rejections] == [2, 4]
+    assert runtime.store.counts().articles == 3
+    runtime.close()
+
+
+def test_a_second_process_sees_what_the_first_wrote(
+    settings: Settings, embedder: Embedder, seeds: Path
+) -> None:
+    writer = runtime_for(settings, embedder)
+    index_into(writer, seeds)
+    reader = runtime_for(settings, embedder)  # a separate store instance on the same folder
+    hits = reader.retriever.run(query="missile", top_k=3)["hits"]
+    assert len(hits) == 3
+    writer.close()
+    reader.close()

@@ -1,0 +1,65 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from api.runtime import Runtime
+from search.filters import SearchFilters
+from tests.conftest import MISSILE_QUESTION
+
+
+def test_the_missile_question_finds_the_700_km_passage_first(seeded_runtime: Runtime) -> None:
+    hits = seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=3)["hits"]
+    best = hits[0]
+    assert "700" in best.text
+    assert best.source.article_id in ("000_7e857b61716c692e", "002_1062b9361ec377fa")
+    article = seeded_runtime.store.get_article(best.source.article_id)
+    assert article is not None
+    assert article.body[best.source.char_start : best.source.char_end] == best.text
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_every_hit_carries_its_score_breakdown(seeded_runtime: Runtime, mode: str) -> None:
+    hits = seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=5, mode=mode)["hits"]
+    assert len(hits) == 5
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    for rank, hit in enumerate(hits, start=1):
+        assert hit.scores.fused == hit.score
+        if mode != "hybrid":
+            leg = getattr(hit.scores, mode)
+            assert leg.rank == rank and leg.score == pytest.approx(hit.score, abs=1e-5)
+    if mode == "hybrid":
+        assert any(hit.scores.bm25 and hit.scores.dense for hit in hits)
+
+
+def test_fusion_weights_can_be_set_per_request(seeded_runtime: Runtime) -> None:
+    retriever = seeded_runtime.retriever
+    bm25_only = retriever.run(query=MISSILE_QUESTION, top_k=9, mode="bm25")["hits"]
+    dense_silenced = retriever.run(
+        query=MISSILE_QUESTION, top_k=9, dense_weight=0.0, fusion="weighted"
+    )["hits"]
+    # Passages only the dense leg found trail with a fused score of zero.
+    assert [h.passage_id for h in dense_silenced[: len(bm25_only)]] == [
+        h.passage_id for h in bm25_only
+    ]
+    assert all(h.score == 0 for h in dense_silenced[len(bm25_only) :])
+
+
+def test_date_and_outlet_filters_exclude_undated_seed_articles(seeded_runtime: Runtime) -> None:
+    after_2020 = SearchFilters(published_after=datetime(2020, 1, 1, tzinfo=UTC))
+    assert seeded_runtime.retriever.run(query=MISSILE_QUESTION, filters=after_2020)["hits"] == []
+    reuters = SearchFilters(outlets=["Reuters"])
+    assert seeded_runtime.retriever.run(query=MISSILE_QUESTION, filters=reuters)["hits"] == []
+
+
+def test_top_k_must_be_positive(seeded_runtime: Runtime) -> None:
+    with pytest.raises(ValueError, match="top_k"):
+        seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=0)
+
+
+def test_the_retriever_is_a_haystack_component_in_a_pipeline(seeded_runtime: Runtime) -> None:
+    from haystack import Pipeline
+
+    pipeline = Pipeline()
+    pipeline.add_component("retriever", seeded_runtime.retriever)
+    result = pipeline.run({"retriever": {"query": MISSILE_QUESTION, "top_k": 2}})
+    assert "700" in result["retriever"]["hits"][0].text
