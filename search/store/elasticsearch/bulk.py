@@ -1,4 +1,4 @@
-"""Bulk writes that lose nothing: retried with back-off when the cluster is busy, every refusal kept.
+"""Bulk writes that lose nothing: retried with back-off when the cluster is busy, refusals kept.
 
 Ids are stable (passage ids, article ids), so a retried chunk overwrites what an earlier attempt
 may already have written instead of duplicating it.

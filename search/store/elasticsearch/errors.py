@@ -37,7 +37,8 @@ class ItemFailure:
 def _summary(prefix: str, failures: Sequence[ItemFailure]) -> str:
     shown = "; ".join(str(failure) for failure in failures[:_SHOWN_FAILURES])
     more = len(failures) - _SHOWN_FAILURES
-    return f"{prefix} ({len(failures)} item(s)): {shown}" + (f"; and {more} more" if more > 0 else "")
+    tail = f"; and {more} more" if more > 0 else ""
+    return f"{prefix} ({len(failures)} item(s)): {shown}{tail}"
 
 
 class BulkRejectedError(InvalidArticleError):

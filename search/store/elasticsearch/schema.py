@@ -30,7 +30,8 @@ def _load(kind: str, version: int) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise StoreCorruptedError(f"Elasticsearch mapping {path} cannot be read: {error}") from error
+        message = f"Elasticsearch mapping {path} cannot be read: {error}"
+        raise StoreCorruptedError(message) from error
 
 
 def index_body(kind: str, dim: int, version: int = TEMPLATE_VERSION) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""Paged reads: documents by id (real-time, no refresh needed) and sorted search_after scans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+_MGET_CHUNK = 1000
+_PAGE = 1000
+_TERMS_CHUNK = 1000
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def mget_sources(
+    client: Elasticsearch, index: str, ids: Sequence[str], fields: list[str] | None
+) -> dict[str, dict[str, Any]]:
+    """``_source`` (or the listed fields of it) of every id that exists; unknown ids are absent.
+
+    ``mget`` is real-time: it sees a write before any refresh, as the indexer's skip check needs.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids)), _MGET_CHUNK):
+        options: dict[str, Any] = {"source_includes": fields} if fields else {}
+        response = client.mget(index=index, ids=chunk, **options)
+        for doc in response["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = doc.get("_source", {})
+    return found
+
+
+def scan(
+    client: Elasticsearch,
+    index: str,
+    *,
+    sort_field: str,
+    query: dict[str, Any] | None = None,
+    source: list[str] | bool = True,
+    page: int = _PAGE,
+) -> Iterator[dict[str, Any]]:
+    """Every hit of ``query`` in ``sort_field`` order (a unique keyword), page by page.
+
+    ``search_after`` on a unique field needs no scroll context to clean up and no fielddata on
+    ``_id``; a document written meanwhile is seen or not, never twice.
+    """
+    after: list[Any] | None = None
+    while True:
+        extra: dict[str, Any] = {"search_after": after} if after is not None else {}
+        response = client.search(
+            index=index,
+            query=query or {"match_all": {}},
+            sort=[{sort_field: "asc"}],
+            size=page,
+            source=source,
+            track_total_hits=False,
+            **extra,
+        )
+        hits = response["hits"]["hits"]
+        yield from hits
+        if len(hits) < page:
+            return
+        after = hits[-1]["sort"]
+
+
+def passage_ids_by_article(
+    client: Elasticsearch, index: str, article_ids: Sequence[str]
+) -> dict[str, set[str]]:
+    """The stored passage ids of each article, found with a search on ``article_id``.
+
+    Writes are refreshed before they return, so this sees every earlier write of this store.
+    """
+    found: dict[str, set[str]] = {article_id: set() for article_id in article_ids}
+    for chunk in _chunks(list(dict.fromkeys(article_ids)), _TERMS_CHUNK):
+        query = {"terms": {"article_id": chunk}}
+        for hit in scan(client, index, sort_field="passage_id", query=query, source=["article_id"]):
+            found.setdefault(hit["_source"]["article_id"], set()).add(hit["_id"])
+    return found

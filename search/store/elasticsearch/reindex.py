@@ -1,0 +1,119 @@
+"""Zero-downtime reindex: build generation N+1 from the stored articles, swap aliases, drop N.
+
+Not the ``_reindex`` API (absent from minimal builds, and it could not re-run our analysis): each
+article is read back, its passages re-read with their embeddings (nothing is re-embedded), their
+BM25 terms rebuilt by today's ``search.analysis`` and written into indices made from today's
+mapping files. Searches go to the old indices until one ``_aliases`` call moves both aliases at
+once, so no search ever sees a missing or half-built index.
+
+Writes made while a reindex runs would land in the old indices and be lost at the swap; the
+reindex detects them (the old indices' write counters moved) and gives up instead, leaving the
+old indices in place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from search.errors import StoreCorruptedError, StoreUnavailableError
+from search.store.elasticsearch import schema
+from search.store.elasticsearch.bulk import index_action, run_bulk
+from search.store.elasticsearch.documents import (
+    article_from_source,
+    article_source,
+    passage_from_hit,
+    passage_source,
+)
+from search.store.elasticsearch.errors import raise_for_failures
+from search.store.elasticsearch.reads import scan
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from search.store.elasticsearch.store import ElasticsearchStore
+
+_ARTICLES_PER_BATCH = 200
+
+
+def _write_counter(client: Elasticsearch, indices: list[str]) -> int:
+    """Index + delete operations the old indices have seen: moves if anyone writes meanwhile."""
+    stats = client.indices.stats(index=",".join(indices), metric="indexing")["indices"]
+    return sum(
+        stats[name]["primaries"]["indexing"]["index_total"]
+        + stats[name]["primaries"]["indexing"]["delete_total"]
+        for name in indices
+    )
+
+
+def _copy(store: ElasticsearchStore, old: dict[str, str], new: dict[str, str]) -> tuple[int, int]:
+    """Copy articles and their passages in batches; returns (articles, passages) written."""
+    client, aliases = store.client, store.aliases
+    articles = passages = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush_batch() -> None:
+        nonlocal articles, passages
+        by_id = {hit["_id"]: article_from_source(hit["_source"]) for hit in batch}
+        actions = [
+            index_action(new[aliases.articles], article_id, article_source(article))
+            for article_id, article in by_id.items()
+        ]
+        query = {"terms": {"article_id": list(by_id)}}
+        for hit in scan(client, old[aliases.passages], sort_field="passage_id", query=query):
+            source = hit["_source"]
+            article = by_id[source["article_id"]]
+            passage = passage_from_hit(hit)
+            document = passage_source(
+                article, passage, source["embedding"], include_title=store.bm25_include_title
+            )
+            actions.append(index_action(new[aliases.passages], hit["_id"], document))
+        raise_for_failures(run_bulk(client, actions, url=store.url, policy=store.bulk_policy))
+        articles += len(by_id)
+        passages += len(actions) - len(by_id)
+        batch.clear()
+
+    for hit in scan(client, old[aliases.articles], sort_field="id", page=_ARTICLES_PER_BATCH):
+        batch.append(hit)
+        if len(batch) >= _ARTICLES_PER_BATCH:
+            flush_batch()
+    if batch:
+        flush_batch()
+    return articles, passages
+
+
+def rebuild(store: ElasticsearchStore) -> dict[str, Any]:
+    """Build, verify, swap, clean up; returns what was copied and the indices before and after."""
+    client, aliases = store.client, store.aliases
+    names = [aliases.passages, aliases.articles]
+    old = {alias: schema.resolve(client, alias) or "" for alias in names}
+    generation = max(schema.generation_of(index) for index in old.values()) + 1
+    new = {alias: aliases.concrete_name(alias, generation) for alias in names}
+    for alias, kind in ((aliases.passages, "passages"), (aliases.articles, "articles")):
+        if not schema.create_index(client, new[alias], kind, store.dim, alias=None):
+            raise StoreCorruptedError(
+                f"index {new[alias]!r} already exists: another reindex is running, or a failed "
+                "one left it behind (delete it and run again)"
+            )
+    try:
+        before = _write_counter(client, list(old.values()))
+        articles, passages = _copy(store, old, new)
+        client.indices.refresh(index=",".join(new.values()))
+        if _write_counter(client, list(old.values())) != before:
+            raise StoreUnavailableError(
+                "articles were written during the reindex; run it again when no indexer is running"
+            )
+        client.indices.update_aliases(
+            actions=[
+                action
+                for alias in names
+                for action in (
+                    {"remove": {"index": old[alias], "alias": alias}},
+                    {"add": {"index": new[alias], "alias": alias}},
+                )
+            ]
+        )
+    except BaseException:
+        client.options(ignore_status=404).indices.delete(index=",".join(new.values()))
+        raise
+    client.options(ignore_status=404).indices.delete(index=",".join(old.values()))
+    return {"articles": articles, "passages": passages, "previous": old, "current": new}

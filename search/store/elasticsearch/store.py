@@ -1,0 +1,235 @@
+"""The Elasticsearch store: the embedded store's twin, for archives that outgrow one machine."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from elasticsearch import Elasticsearch, NotFoundError
+from haystack import Document
+
+from search.articles import Article
+from search.errors import StoreCorruptedError, StoreUnavailableError
+from search.filters import SearchFilters
+from search.settings import ElasticsearchSettings
+from search.store.elasticsearch import queries, schema
+from search.store.elasticsearch.bulk import BulkPolicy
+from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
+from search.store.elasticsearch.errors import translated
+from search.store.elasticsearch.reads import mget_sources, scan
+from search.store.elasticsearch.writes import delete_articles, replace_articles
+from search.store.protocol import IndexedArticle, StoreCounts
+
+
+class ElasticsearchStore:
+    """Passages (BM25 terms + HNSW vectors) behind one alias, articles behind ``<alias>-articles``.
+
+    Usage:
+        store = ElasticsearchStore(ElasticsearchSettings(index="newsdesk"), dim=384)
+        store.write_articles([IndexedArticle(article, passages, embeddings)])
+        store.bm25_search(["missil"], top_k=5)
+        store.reindex()  # new concrete indices, atomic alias swap, old ones dropped
+        store.close()
+
+    Nothing is contacted until first use, so an API can start (and report 503) while the cluster
+    is down; the indices are created from ``infra/elasticsearch/*.json`` on first use.
+    """
+
+    def __init__(
+        self,
+        settings: ElasticsearchSettings,
+        *,
+        dim: int,
+        bm25_include_title: bool = True,
+        bulk_policy: BulkPolicy | None = None,
+    ) -> None:
+        self.url = settings.url
+        self.dim = dim
+        self.bm25_include_title = bm25_include_title
+        self.aliases = schema.Aliases.for_index(settings.index)
+        self.bulk_policy = bulk_policy or BulkPolicy()
+        # No transport-level retries: a dead node must fail within the timeout, not a multiple of
+        # it. Bulk writes retry on their own, with back-off.
+        self.client = Elasticsearch(
+            settings.url,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            request_timeout=settings.timeout_s,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+        self._ready = False
+        self._lock = threading.Lock()
+
+    # -- indices --------------------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        """Create both aliased indices on first use and check the vector size matches."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            indices = {alias: self._ensure_alias(alias, kind) for alias, kind in self._kinds()}
+            dims = schema.vector_dims(self.client, indices[self.aliases.passages])
+            if dims != self.dim:
+                raise StoreCorruptedError(
+                    f"Elasticsearch index {self.aliases.passages!r} holds {dims}-d vectors but the "
+                    f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
+                )
+            self._ready = True
+
+    def _kinds(self) -> list[tuple[str, str]]:
+        return [(self.aliases.passages, "passages"), (self.aliases.articles, "articles")]
+
+    def _ensure_alias(self, alias: str, kind: str) -> str:
+        index = schema.resolve(self.client, alias)
+        if index is None:
+            # Generation 1 has a fixed name: racing processes create it once, never twice.
+            name = self.aliases.concrete_name(alias, 1)
+            schema.create_index(self.client, name, kind, self.dim, alias)
+            index = schema.resolve(self.client, alias)
+        if index is None:
+            raise StoreCorruptedError(
+                f"Elasticsearch index {self.aliases.concrete_name(alias, 1)!r} exists but the "
+                f"alias {alias!r} does not: add the alias or delete the index"
+            )
+        return index
+
+    @contextmanager
+    def _op(self, doing: str) -> Iterator[None]:
+        """Ensure the indices, translate every client error, forget them if they vanished."""
+        with translated(self.url, doing):
+            try:
+                self._ensure()
+                yield
+            except NotFoundError:
+                self._ready = False
+                raise
+
+    def indices(self) -> dict[str, str | None]:
+        """alias -> concrete index, for health output and tests."""
+        with self._op("resolving aliases"):
+            return {alias: schema.resolve(self.client, alias) for alias in self._alias_names()}
+
+    def _alias_names(self) -> list[str]:
+        return [self.aliases.passages, self.aliases.articles]
+
+    def _refresh(self) -> None:
+        self.client.indices.refresh(index=",".join(self._alias_names()))
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def write_articles(self, items: Sequence[IndexedArticle]) -> None:
+        if not items:
+            return
+        with self._op("writing articles"):
+            replace_articles(self, items)
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        if not article_ids:
+            return 0
+        with self._op("deleting articles"):
+            return delete_articles(self, article_ids)
+
+    def reindex(self) -> dict[str, Any]:
+        """Rebuild both indices from the stored articles and swap the aliases atomically."""
+        from search.store.elasticsearch.reindex import rebuild
+
+        with self._op("reindexing"):
+            return rebuild(self)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def article_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        with self._op("reading article hashes"):
+            found = mget_sources(self.client, self.aliases.articles, article_ids, ["content_hash"])
+        return {doc_id: source["content_hash"] for doc_id, source in found.items()}
+
+    def passage_embeddings(self, passage_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._op("reading passage embeddings"):
+            found = mget_sources(self.client, self.aliases.passages, passage_ids, ["embedding"])
+        vectors = {key: np.asarray(src["embedding"], np.float32) for key, src in found.items()}
+        # As in the embedded store: vectors of another model's size are not reusable.
+        return {key: vector for key, vector in vectors.items() if vector.shape == (self.dim,)}
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._op("reading an article"):
+            found = mget_sources(self.client, self.aliases.articles, [article_id], None)
+        return article_from_source(found[article_id]) if article_id in found else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        with self._op("listing articles"):
+            for hit in scan(self.client, self.aliases.articles, sort_field="id"):
+                yield article_from_source(hit["_source"])
+
+    def counts(self) -> StoreCounts:
+        with self._op("counting"):
+            articles = self.client.count(index=self.aliases.articles)["count"]
+            passages = self.client.count(index=self.aliases.passages)["count"]
+        return StoreCounts(articles=int(articles), passages=int(passages))
+
+    def bm25_search(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        if not terms or top_k <= 0:
+            return []
+        with self._op("searching (BM25)"):
+            response = self.client.search(
+                index=self.aliases.passages,
+                query=queries.bm25_query(terms, filters),
+                size=min(top_k, queries.MAX_RESULTS),
+                source_includes=HIT_SOURCE,
+                track_total_hits=False,
+                # Corpus-wide term statistics when there are several shards, so scores do not
+                # depend on which shard a passage landed in (free with one shard).
+                search_type="dfs_query_then_fetch",
+            )
+        return [passage_from_hit(hit, float(hit["_score"])) for hit in response["hits"]["hits"]]
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        unique = list(dict.fromkeys(terms))
+        with self._op("counting term frequencies"):
+            response = self.client.search(
+                index=self.aliases.passages,
+                size=0,
+                track_total_hits=True,
+                aggs=queries.document_frequency_aggregation(unique) if unique else None,
+            )
+        total = int(response["hits"]["total"]["value"])
+        buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
+        return total, {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(unique)}
+
+    def dense_search(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        if top_k <= 0:
+            return []
+        knn = queries.knn_clause(embedding, top_k, filters)
+        with self._op("searching (dense)"):
+            response = self.client.search(
+                index=self.aliases.passages, knn=knn, size=knn["k"], source_includes=HIT_SOURCE
+            )
+        return [
+            passage_from_hit(hit, queries.cosine_from_score(float(hit["_score"])))
+            for hit in response["hits"]["hits"]
+        ]
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Writes are refreshed as they happen; this makes sure, for callers that batch."""
+        with self._op("refreshing"):
+            self._refresh()
+
+    def ping(self) -> None:
+        """Cluster health (``GET /`` is not served by every build), within the timeout."""
+        with translated(self.url, "checking cluster health"):
+            health = self.client.cluster.health()
+        if health["status"] == "red":
+            raise StoreUnavailableError(f"Elasticsearch at {self.url} reports cluster health red")
+
+    def close(self) -> None:
+        self.client.close()

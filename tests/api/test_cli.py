@@ -1,0 +1,76 @@
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from search.settings import get_settings
+from tests.conftest import MISSILE_QUESTION, REPO
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    data_dir = tmp_path / "var"
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield data_dir
+    get_settings.cache_clear()
+
+
+def test_index_search_stats_round_trip(cli_env: Path, seeds: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["index", "--quiet", str(seeds)])
+    assert first.exit_code == 0, first.output
+    assert "read 3, indexed 3, unchanged 0, rejected 0" in first.output
+
+    stats = runner.invoke(app, ["stats", "--json"])
+    assert json.loads(stats.stdout) == {"articles": 3, "passages": json.loads(stats.stdout)["passages"]}
+
+    again = runner.invoke(app, ["index", "--quiet", str(seeds)])
+    assert "read 3, indexed 0, unchanged 3, rejected 0" in again.output
+    assert runner.invoke(app, ["stats", "--json"]).stdout == stats.stdout
+
+    found = runner.invoke(app, ["search", MISSILE_QUESTION, "--json", "--top-k", "2"])
+    assert found.exit_code == 0, found.output
+    response = json.loads(found.stdout)
+    assert response["query"] == MISSILE_QUESTION and len(response["hits"]) == 2
+    assert "700" in response["hits"][0]["text"]
+
+    human = runner.invoke(app, ["search", MISSILE_QUESTION, "--mode", "bm25", "-k", "1"])
+    assert human.exit_code == 0 and "1 hits in" in human.stdout
+
+
+def test_rejections_are_listed_and_make_the_exit_status_non_zero(
+    cli_env: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"title": "ok", "body": "Fine text."}\n{oops\n')
+    result = CliRunner().invoke(app, ["index", "-q", str(path)])
+    assert result.exit_code == 1
+    assert f"rejected {path}:2: invalid JSON" in result.stderr
+    assert "read 2, indexed 1, unchanged 0, rejected 1" in result.stdout
+
+
+def test_bad_search_options_fail_with_one_clear_line(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["search", "missile", "--mode", "magic"])
+    assert result.exit_code == 2
+    assert "--mode must be hybrid, bm25 or dense" in result.stderr
+
+
+def test_a_second_process_sees_the_index(cli_env: Path, seeds: Path) -> None:
+    assert CliRunner().invoke(app, ["index", "-q", str(seeds)]).exit_code == 0
+    completed = subprocess.run(
+        [sys.executable, "-m", "api.cli", "stats", "--json"],
+        cwd=REPO,
+        env={**os.environ, "NEWSDESK_DATA_DIR": str(cli_env)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["articles"] == 3
