@@ -23,7 +23,7 @@ def _fail(error: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _runtime():  # noqa: ANN202 - imported lazily: loading the model takes seconds
+def _runtime():
     from api.runtime import Runtime
 
     return Runtime.start(get_settings())
@@ -121,7 +121,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo(f"{counts.articles} articles, {counts.passages} passages ({settings.store})")
 
 
-def _model_dim(settings) -> int:  # noqa: ANN001
+def _model_dim(settings) -> int:
     # Counting needs no model; the dimension only matters to stores that create vector indexes.
     from search.factory import build_embedder
 

@@ -25,9 +25,7 @@ _STATUS: dict[type[NewsdeskError], int] = {
 
 def register_error_handlers(app: FastAPI) -> None:
     async def handle(_: Request, error: Exception) -> JSONResponse:
-        status = next(
-            (code for kind, code in _STATUS.items() if isinstance(error, kind)), 500
-        )
+        status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 500)
         return JSONResponse(status_code=status, content={"detail": str(error)})
 
     app.add_exception_handler(NewsdeskError, handle)

@@ -68,14 +68,13 @@ def article_from_record(data: object) -> Article:
     body = clean_text(record.body if record.body is not None else record.text or "")
     if not body:
         raise InvalidArticleError("no article text: 'body' (or 'text') is missing or empty")
-    title = clean_line(record.title or "") or clean_line(body.split("\n", 1)[0])[
-        :_TITLE_FALLBACK_CHARS
-    ]
+    title = (
+        clean_line(record.title or "") or clean_line(body.split("\n", 1)[0])[:_TITLE_FALLBACK_CHARS]
+    )
     outlet = clean_line(record.outlet or record.source or "") or None
     url = (record.url or "").strip() or None
     return Article(
-        id=(record.id or "").strip()
-        or article_id(url=url, outlet=outlet, title=title, body=body),
+        id=(record.id or "").strip() or article_id(url=url, outlet=outlet, title=title, body=body),
         title=title,
         body=body,
         outlet=outlet,

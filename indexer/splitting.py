@@ -82,7 +82,9 @@ def split_passages(text: str, target_words: int, overlap_words: int) -> list[Spa
     first = 0
     while first < len(sentences):
         last, words = first, 0
-        while last < len(sentences) and (words == 0 or words + sentences[last].words <= target_words):
+        while last < len(sentences) and (
+            words == 0 or words + sentences[last].words <= target_words
+        ):
             words += sentences[last].words
             last += 1
         remaining = sum(span.words for span in sentences[last:])

@@ -1,4 +1,4 @@
-"""Search: text analysis, stores, retrieval and fusion. Depends on neither ``indexer`` nor ``api``."""
+"""Search: analysis, stores, retrieval and fusion. Depends on neither ``indexer`` nor ``api``."""
 
 import os
 

@@ -47,7 +47,7 @@ def _normalise_number(token: str) -> str:
 
 
 def analyze(text: str) -> list[str]:
-    """Turn text into BM25 terms: folded, split at letter/digit boundaries, stop words out, stemmed."""
+    """BM25 terms: folded, split at letter/digit boundaries, without stop words, stemmed."""
     words: list[str] = []
     numbers_at: list[int] = []
     for match in _TOKEN.finditer(fold(text)):

@@ -43,7 +43,9 @@ class Embedder:
         try:
             self._model = SentenceTransformer(self.model_path, device=settings.device)
         except (OSError, ValueError) as error:
-            raise ModelLoadError(f"cannot load embedding model {settings.model!r}: {error}") from error
+            raise ModelLoadError(
+                f"cannot load embedding model {settings.model!r}: {error}"
+            ) from error
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.model_id = f"{settings.model}@{Path(self.model_path).name}"
         self._cache = cache

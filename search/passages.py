@@ -1,4 +1,4 @@
-"""Passages are Haystack Documents whose meta carries their offsets and the article's attribution."""
+"""Passages are Haystack Documents; their meta carries offsets and the article's attribution."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The contract every passage store fulfils, so retrieval, fusion and the API never see a backend."""
+"""The contract every passage store fulfils: retrieval, fusion and the API never see a backend."""
 
 from __future__ import annotations
 

@@ -29,7 +29,10 @@ def test_index_search_stats_round_trip(cli_env: Path, seeds: Path) -> None:
     assert "read 3, indexed 3, unchanged 0, rejected 0" in first.output
 
     stats = runner.invoke(app, ["stats", "--json"])
-    assert json.loads(stats.stdout) == {"articles": 3, "passages": json.loads(stats.stdout)["passages"]}
+    assert json.loads(stats.stdout) == {
+        "articles": 3,
+        "passages": json.loads(stats.stdout)["passages"],
+    }
 
     again = runner.invoke(app, ["index", "--quiet", str(seeds)])
     assert "read 3, indexed 0, unchanged 3, rejected 0" in again.output

@@ -20,7 +20,9 @@ def _assert_slices_its_article(runtime: Runtime, hit: dict) -> None:
     assert article.body[hit["source"]["char_start"] : hit["source"]["char_end"]] == hit["text"]
 
 
-def test_get_search_answers_the_missile_question(client: TestClient, seeded_runtime: Runtime) -> None:
+def test_get_search_answers_the_missile_question(
+    client: TestClient, seeded_runtime: Runtime
+) -> None:
     response = client.get("/v1/search", params={"q": MISSILE_QUESTION, "top_k": 3})
     assert response.status_code == 200
     body = response.json()
@@ -30,7 +32,14 @@ def test_get_search_answers_the_missile_question(client: TestClient, seeded_runt
     assert "700" in first["text"]
     assert set(first) == {"passage_id", "text", "score", "scores", "source"}
     assert set(first["source"]) == {
-        "article_id", "title", "outlet", "url", "published_at", "author", "char_start", "char_end"
+        "article_id",
+        "title",
+        "outlet",
+        "url",
+        "published_at",
+        "author",
+        "char_start",
+        "char_end",
     }
     assert set(first["scores"]) == {"bm25", "dense", "fused"}
     _assert_slices_its_article(seeded_runtime, first)
@@ -66,7 +75,9 @@ def test_get_and_post_return_the_same_hits(client: TestClient) -> None:
         ({}, "q"),
     ],
 )
-def test_bad_requests_get_422_naming_the_field(client: TestClient, params: dict, field: str) -> None:
+def test_bad_requests_get_422_naming_the_field(
+    client: TestClient, params: dict, field: str
+) -> None:
     response = client.get("/v1/search", params=params)
     assert response.status_code == 422
     assert any(field in error["loc"] for error in response.json()["detail"])

@@ -55,8 +55,14 @@ def test_one_bad_record_never_stops_the_others(
     path = tmp_path / "mixed.jsonl"
     good = [dict(ARTICLE, id=f"good-{i}") for i in range(3)]
     path.write_text(
-        json.dumps(good[0]) + "\n{broken\n" + json.dumps(good[1]) + "\n"
-        + json.dumps({"id": "no-body"}) + "\n" + json.dumps(good[2]) + "\n"
+        json.dumps(good[0])
+        + "\n{broken\n"
+        + json.dumps(good[1])
+        + "\n"
+        + json.dumps({"id": "no-body"})
+        + "\n"
+        + json.dumps(good[2])
+        + "\n"
     )
     runtime = runtime_for(settings, embedder)
     summary = Indexer(runtime.store, embedder, settings.split).index(

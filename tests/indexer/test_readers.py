@@ -32,7 +32,9 @@ def test_a_jsonl_record_becomes_an_article_with_cleaned_body_and_metadata(tmp_pa
 
 def test_the_id_is_stable_and_ignores_tracking_parameters(tmp_path: Path) -> None:
     other = dict(GOOD, url="https://EXAMPLE.org/a/")
-    path = _write_jsonl(tmp_path / "a.jsonl", [json.dumps(GOOD).encode(), json.dumps(other).encode()])
+    path = _write_jsonl(
+        tmp_path / "a.jsonl", [json.dumps(GOOD).encode(), json.dumps(other).encode()]
+    )
     first, second = list(read_paths([path]))
     assert isinstance(first, Article) and isinstance(second, Article)
     assert first.id == second.id
@@ -79,5 +81,8 @@ def test_a_directory_skips_files_it_does_not_read_and_reports_bad_text(tmp_path:
     results = list(read_paths([tmp_path, tmp_path / "missing.jsonl"]))
     assert [r.id for r in results if isinstance(r, Article)] == ["good"]
     reasons = sorted(r.reason for r in results if isinstance(r, Rejection))
-    assert reasons == ["no article text: the file is empty", "no such file or directory",
-                       "not valid UTF-8 (invalid start byte)"]
+    assert reasons == [
+        "no article text: the file is empty",
+        "no such file or directory",
+        "not valid UTF-8 (invalid start byte)",
+    ]

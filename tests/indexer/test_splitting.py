@@ -1,3 +1,4 @@
+import itertools
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,9 @@ from indexer.splitting import sentence_spans, split_passages
 
 
 def test_sentences_keep_abbreviations_initials_and_decimals_together() -> None:
-    text = 'Mr. Smith met U.S. officials at 3 p.m. Friday. He said "yes." J. K. Rowling left! 2.7 m.'
+    text = (
+        'Mr. Smith met U.S. officials at 3 p.m. Friday. He said "yes." J. K. Rowling left! 2.7 m.'
+    )
     sentences = [text[span.start : span.end] for span in sentence_spans(text)]
     assert sentences == [
         "Mr. Smith met U.S. officials at 3 p.m. Friday.",
@@ -33,7 +36,7 @@ def test_passages_cover_the_body_in_order_with_exact_offsets(
     passages = split_passages(body, target, overlap)
     assert passages[0].start == 0
     assert passages[-1].end == len(body)
-    for before, after in zip(passages, passages[1:], strict=False):
+    for before, after in itertools.pairwise(passages):
         assert before.start < after.start <= before.end + 1  # no gap a sentence could fall into
     for passage in passages:
         text = body[passage.start : passage.end]
@@ -47,7 +50,7 @@ def test_passages_respect_the_target_size_and_overlap() -> None:
     assert all(passage.words <= 70 * 1.25 for passage in passages)
     shared = [
         len(body[after.start : before.end].split())
-        for before, after in zip(passages, passages[1:], strict=False)
+        for before, after in itertools.pairwise(passages)
     ]
     assert all(0 < words <= 14 for words in shared)
 

@@ -16,7 +16,13 @@ def test_stop_words_go_and_words_are_stemmed() -> None:
 
 
 def test_thousands_separators_and_decimals_are_kept_as_one_number() -> None:
-    assert analyze("1,000 people and 2.7 million views") == ["1000", "peopl", "2.7", "million", "view"]
+    assert analyze("1,000 people and 2.7 million views") == [
+        "1000",
+        "peopl",
+        "2.7",
+        "million",
+        "view",
+    ]
 
 
 def test_possessive_s_is_dropped() -> None:

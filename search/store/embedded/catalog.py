@@ -261,7 +261,9 @@ class Catalog:
             if not rows:
                 return
             yield [
-                PassageRow(row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], np.float32))
+                PassageRow(
+                    row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], np.float32)
+                )
                 for row in rows
             ]
             last = rows[-1][0]

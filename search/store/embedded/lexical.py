@@ -1,4 +1,4 @@
-"""BM25 over pre-analysed terms with Tantivy, whose scoring follows Lucene's (as Elasticsearch's does).
+"""BM25 over pre-analysed terms with Tantivy, which scores like Lucene (as Elasticsearch does).
 
 Terms arrive already analysed by ``search.analysis``; the field's analyzer only splits on spaces.
 """

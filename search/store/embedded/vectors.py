@@ -1,4 +1,4 @@
-"""Dense vectors in a usearch HNSW index, keyed by catalog rowid and saved atomically to one file."""
+"""Dense vectors in a usearch HNSW index, keyed by catalog rowid, saved atomically to one file."""
 
 from __future__ import annotations
 
@@ -89,7 +89,9 @@ class VectorIndex:
             for key, distance in zip(matches.keys, matches.distances, strict=True)
         ]
 
-    def search_among(self, query: np.ndarray, rowids: np.ndarray, top_k: int) -> list[tuple[int, float]]:
+    def search_among(
+        self, query: np.ndarray, rowids: np.ndarray, top_k: int
+    ) -> list[tuple[int, float]]:
         """Exact cosine over a subset (a filter's admitted passages)."""
         if rowids.size == 0:
             return []

@@ -1,0 +1,244 @@
+"""The store contract: every PassageStore backend inherits these tests and must pass them all.
+
+A backend's test module subclasses ``PassageStoreContract`` and provides a ``store`` fixture: an
+empty store of ``DIM``-d vectors with titles in the BM25 text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from indexer.pipeline import Indexer
+from search.analysis import analyze_query
+from search.filters import SearchFilters
+from search.settings import SplitSettings
+from search.store.protocol import PassageStore, StoreCounts
+from tests.store.corpus import (
+    CORPUS,
+    MATCH,
+    MISSILE,
+    QUERY,
+    RATES,
+    FakeEmbedder,
+    article,
+    at_cosine,
+    indexed,
+)
+
+META_KEYS = {
+    "article_id", "passage_index", "char_start", "char_end",
+    "title", "outlet", "url", "published_at", "author", "language",
+}  # fmt: skip
+
+
+def ids(documents: list) -> list[str]:
+    return [document.id for document in documents]
+
+
+def bm25(store: PassageStore, text: str, top_k: int = 10, **filters: object) -> list:
+    return store.bm25_search(analyze_query(text), top_k, SearchFilters(**filters))
+
+
+class PassageStoreContract:
+    """Write, overwrite, unchanged re-index, delete, filters, counts, reads, ranking."""
+
+    @pytest.fixture
+    def filled(self, store: PassageStore) -> PassageStore:
+        store.write_articles([indexed(item) for item in CORPUS])
+        return store
+
+    # -- empty store ----------------------------------------------------------------------------
+
+    def test_empty_store_answers_empty(self, store: PassageStore) -> None:
+        assert isinstance(store, PassageStore)
+        store.ping()
+        assert store.counts() == StoreCounts(articles=0, passages=0)
+        assert store.bm25_search(["missil"], 5) == []
+        assert store.dense_search(QUERY, 5) == []
+        assert store.get_article("nope") is None
+        assert list(store.iter_articles()) == []
+        assert store.article_hashes(["nope"]) == {}
+        assert store.passage_embeddings(["nope"]) == {}
+        assert store.document_frequencies(["missil"]) == (0, {"missil": 0})
+        assert store.delete_articles(["nope"]) == 0
+
+    # -- writes and reads -----------------------------------------------------------------------
+
+    def test_write_then_read_back(self, filled: PassageStore) -> None:
+        assert filled.counts() == StoreCounts(articles=3, passages=7)
+        assert filled.get_article(MISSILE.id) == MISSILE
+        assert list(filled.iter_articles()) == sorted(CORPUS, key=lambda item: item.id)
+        hashes = filled.article_hashes([MISSILE.id, RATES.id, "unknown"])
+        assert hashes == {MISSILE.id: MISSILE.content_hash, RATES.id: RATES.content_hash}
+
+    def test_hits_are_attributed_documents(self, filled: PassageStore) -> None:
+        hit = bm25(filled, "700 kilometres", top_k=1)[0]
+        assert set(hit.meta) == META_KEYS
+        assert hit.meta["article_id"] == MISSILE.id
+        assert hit.meta["passage_index"] == 1
+        assert MISSILE.body[hit.meta["char_start"] : hit.meta["char_end"]] == hit.content
+        assert hit.meta["outlet"] == "Reuters"
+        assert hit.meta["published_at"] == MISSILE.published_at.isoformat()
+        assert hit.meta["author"] == "Jane Doe"
+        assert isinstance(hit.score, float) and hit.score > 0
+
+    def test_passage_embeddings_round_trip_exactly(self, store: PassageStore) -> None:
+        item = indexed(MISSILE)
+        store.write_articles([item])
+        found = store.passage_embeddings([*ids(item.passages), "unknown"])
+        assert set(found) == set(ids(item.passages))
+        for passage, vector in zip(item.passages, item.embeddings, strict=True):
+            assert np.array_equal(found[passage.id], vector)
+
+    def test_rewriting_unchanged_articles_changes_nothing(self, filled: PassageStore) -> None:
+        before = (filled.counts(), ids(bm25(filled, "missile")))
+        filled.write_articles([indexed(item) for item in CORPUS])
+        assert (filled.counts(), ids(bm25(filled, "missile"))) == before
+
+    def test_edited_article_replaces_its_passages(self, filled: PassageStore) -> None:
+        old = indexed(MISSILE)
+        paragraphs = MISSILE.body.split("\n\n")
+        edited = replace(MISSILE, body="\n\n".join([paragraphs[0], "It flew 900 kilometres."]))
+        new = indexed(edited)
+        filled.write_articles([new])
+        assert filled.counts() == StoreCounts(articles=3, passages=6)
+        assert filled.get_article(MISSILE.id) == edited
+        assert filled.article_hashes([MISSILE.id]) == {MISSILE.id: edited.content_hash}
+        assert ids(bm25(filled, "700")) == []
+        assert ids(bm25(filled, "condemned provocation")) == []
+        assert ids(bm25(filled, "900")) == [new.passages[1].id]
+        # The untouched first paragraph keeps its id, so its vector is reused, not re-embedded.
+        assert new.passages[0].id == old.passages[0].id
+        assert set(filled.passage_embeddings(ids(old.passages))) == {old.passages[0].id}
+
+    def test_same_article_twice_in_one_write_keeps_the_last(self, store: PassageStore) -> None:
+        edited = replace(MISSILE, body="A short note on the missile.")
+        store.write_articles([indexed(MISSILE), indexed(edited)])
+        assert store.counts() == StoreCounts(articles=1, passages=1)
+        assert store.get_article(MISSILE.id) == edited
+
+    def test_delete_removes_articles_and_passages(self, filled: PassageStore) -> None:
+        assert filled.delete_articles([MISSILE.id, "unknown"]) == 1
+        assert filled.counts() == StoreCounts(articles=2, passages=4)
+        assert filled.get_article(MISSILE.id) is None
+        assert bm25(filled, "missile korea") == []
+        assert MISSILE.id not in {hit.meta["article_id"] for hit in filled.dense_search(QUERY, 10)}
+        assert filled.delete_articles([MISSILE.id]) == 0
+        filled.write_articles([indexed(MISSILE)])
+        assert filled.counts() == StoreCounts(articles=3, passages=7)
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def test_outlet_filter_is_case_insensitive(self, filled: PassageStore) -> None:
+        hits = bm25(filled, "missile rates cup", outlets=["  reuters ", "BLOOMBERG"])
+        assert {hit.meta["article_id"] for hit in hits} == {MISSILE.id, RATES.id}
+        dense = filled.dense_search(QUERY, 10, SearchFilters(outlets=["bbc sport"]))
+        assert {hit.meta["article_id"] for hit in dense} == {MATCH.id}
+
+    def test_date_range_is_inclusive_and_excludes_undated(self, filled: PassageStore) -> None:
+        query = "missile rates cup"
+        exactly = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+        after = bm25(filled, query, published_after=exactly)
+        assert {hit.meta["article_id"] for hit in after} == {MISSILE.id, RATES.id}
+        before = bm25(filled, query, published_before=exactly)
+        assert {hit.meta["article_id"] for hit in before} == {MISSILE.id}
+        window = SearchFilters(published_after=datetime(2024, 3, 2, tzinfo=UTC))
+        assert {hit.meta["article_id"] for hit in filled.dense_search(QUERY, 10, window)} == {
+            RATES.id
+        }
+
+    def test_filtered_search_still_returns_top_k(self, store: PassageStore) -> None:
+        near = [f"Storm warning number {i} for the coast." for i in range(30)]
+        far = [f"Storm damage report {i} from the valley." for i in range(8)]
+        wire = article("a-wire", near, outlet="Wire", published="2024-01-01T00:00:00")
+        local = article("a-local", far, outlet="Local", published="2024-02-01T00:00:00")
+        store.write_articles(
+            [
+                indexed(wire, [at_cosine(0.99 - i * 0.001, 1 + i % 7) for i in range(30)]),
+                indexed(local, [at_cosine(0.1, 1 + i % 7) for i in range(8)]),
+            ]
+        )
+        only_local = SearchFilters(outlets=["local"])
+        for hits in (
+            store.bm25_search(["storm"], 5, only_local),
+            store.dense_search(QUERY, 5, only_local),
+        ):
+            assert len(hits) == 5
+            assert {hit.meta["article_id"] for hit in hits} == {local.id}
+        february = SearchFilters(published_after=datetime(2024, 1, 15, tzinfo=UTC))
+        assert len(store.dense_search(QUERY, 8, february)) == 8
+
+    # -- ranking --------------------------------------------------------------------------------
+
+    def test_bm25_ranks_by_term_weight_frequency_and_length(self, store: PassageStore) -> None:
+        paragraphs = [
+            "Volcano volcano volcano erupted.",
+            "The volcano erupted.",
+            "Reports said that after a quiet week the old volcano on the island far to the "
+            "south erupted again, sending ash over several villages and the airport.",
+            "Ash fell on the airport.",
+        ]
+        item = indexed(article("a-volcano", paragraphs, title="Eruption"))
+        store.write_articles([item])
+        order = ids(store.bm25_search(analyze_query("volcano"), 10))
+        assert order == ids(item.passages[:3])
+        # The rarer term outweighs the common one: only one passage mentions ash and airport.
+        hits = store.bm25_search(analyze_query("volcano airport"), 10)
+        assert ids(hits)[:2] == [item.passages[2].id, item.passages[3].id]
+        scores = [hit.score for hit in hits]
+        assert scores == sorted(scores, reverse=True)
+
+    def test_dense_ranks_by_cosine_and_reports_it(self, store: PassageStore) -> None:
+        cosines = [0.2, 0.95, -0.3, 0.7, 0.5]
+        item = indexed(
+            article("a-dense", [f"Paragraph {i}." for i in range(5)]),
+            [at_cosine(cosine, 1 + i) for i, cosine in enumerate(cosines)],
+        )
+        store.write_articles([item])
+        hits = store.dense_search(QUERY, 5)
+        assert ids(hits) == [item.passages[i].id for i in (1, 3, 4, 0, 2)]
+        for hit, expected in zip(hits, sorted(cosines, reverse=True), strict=True):
+            assert hit.score == pytest.approx(expected, abs=2e-3)
+        assert ids(store.dense_search(QUERY, 2)) == [item.passages[1].id, item.passages[3].id]
+
+    def test_document_frequencies_count_live_passages(self, filled: PassageStore) -> None:
+        terms = analyze_query("missile rates sea unknownword")
+        assert filled.document_frequencies(terms) == (
+            7,
+            {"missil": 3, "rate": 2, "sea": 1, "unknownword": 0},
+        )
+        filled.delete_articles([RATES.id])
+        assert filled.document_frequencies(["rate", "missil"]) == (5, {"rate": 0, "missil": 3})
+
+    def test_empty_query_and_large_top_k(self, filled: PassageStore) -> None:
+        assert filled.bm25_search([], 10) == []
+        assert len(filled.dense_search(QUERY, 100)) == 7
+        assert len(filled.bm25_search(["missil"], 100)) == 3
+
+    # -- the indexer on top ---------------------------------------------------------------------
+
+    def test_indexer_skips_unchanged_and_reembeds_only_edits(self, store: PassageStore) -> None:
+        embedder = FakeEmbedder()
+        indexer = Indexer(store, embedder, SplitSettings(passage_words=20, overlap_words=0))  # type: ignore[arg-type]
+        sentences = [
+            f"Sentence {word} of the long report says something about the storm and its damage."
+            for word in ("one", "two", "three", "four")
+        ]
+        report = article("a-report", [" ".join(sentences)], outlet="Wire")
+        first = indexer.index([*CORPUS, report], progress=False)
+        assert (first.indexed, first.unchanged) == (4, 0)
+        counts = store.counts()
+        assert counts.passages == 3 + 4
+        embedder.embedded.clear()
+        again = indexer.index([*CORPUS, report], progress=False)
+        assert (again.indexed, again.unchanged, embedder.embedded) == (0, 4, [])
+        assert store.counts() == counts
+        edited = replace(report, body=report.body.replace("four of", "4 of"))
+        assert indexer.index([edited], progress=False).indexed == 1
+        assert len(embedder.embedded) == 1 and "4 of" in embedder.embedded[0]
+        assert store.counts() == counts
+        assert [hit.meta["article_id"] for hit in bm25(store, "4 report")][:1] == [report.id]
