@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import register_error_handlers
-from api.routes import health, search
+from api.mcp import mount_mcp
+from api.routes import health, search, tools
 from api.runtime import Runtime
+from api.ui import mount_ui
 from search.settings import Settings, get_settings
 
 
@@ -21,7 +23,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime.start(settings or get_settings())
         try:
-            yield
+            async with app.state.mcp.session_manager.run():
+                yield
         finally:
             if owned:
                 app.state.runtime.close()
@@ -35,4 +38,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     register_error_handlers(app)
     app.include_router(search.router)
     app.include_router(health.router)
+    app.include_router(tools.router)
+    app.state.mcp = mount_mcp(app)
+    mount_ui(app)  # last: the page's static mount at "/" answers every path left over
     return app

@@ -35,7 +35,6 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Index articles; prints read / indexed / unchanged / rejected counts."""
-    from indexer.pipeline import Indexer
     from indexer.readers import read_paths
 
     try:
@@ -43,9 +42,7 @@ def index(
     except NewsdeskError as error:
         raise _fail(error) from None
     try:
-        summary = Indexer(runtime.store, runtime.embedder, runtime.settings.split).index(
-            read_paths(paths), progress=not quiet
-        )
+        summary = runtime.indexer().index(read_paths(paths), progress=not quiet)
     except NewsdeskError as error:
         raise _fail(error) from None
     finally:
@@ -139,6 +136,21 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(get_settings()), host=host, port=port)
+
+
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools (search_news, archive_overview) over stdio, for chatbot clients."""
+    from api.mcp import run_stdio
+
+    try:
+        runtime = _runtime()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    try:
+        run_stdio(runtime)
+    finally:
+        runtime.close()
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ lets the baseline process rebuild exactly what the embedded store indexed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,7 +21,7 @@ import numpy as np
 from haystack import Document
 
 from indexer.records import article_from_record
-from indexer.splitting import sentence_spans, split_passages
+from indexer.splitting import split_passages
 from search.analysis import analyze_query
 from search.articles import Article
 from search.passages import passage_document
@@ -29,6 +30,8 @@ from search.store.protocol import IndexedArticle
 
 DIM = 384
 KEEP, SWAP = 0.85, 0.10  # per sentence of a copy: keep it, swap it for another, else drop it
+# Good enough to vary text; the indexer's own sentence splitter still cuts the passages.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -44,23 +47,23 @@ def load_articles(path: Path) -> list[Article]:
         return [article_from_record(json.loads(line)) for line in handle if line.strip()]
 
 
+def _sentences(body: str) -> list[str]:
+    return [sentence for sentence in _SENTENCE_END.split(body) if sentence]
+
+
 def sentence_pool(articles: list[Article]) -> list[str]:
-    return [
-        article.body[span.start : span.end]
-        for article in articles
-        for span in sentence_spans(article.body)
-    ]
+    return [sentence for article in articles for sentence in _sentences(article.body)]
 
 
 def variant(article: Article, copy: int, rng: np.random.Generator, pool: list[str]) -> Article:
     """Copy ``copy`` of an article: unique id/url/date, lightly varied text (copy 0 is verbatim)."""
     if copy == 0:
         return article
-    spans = sentence_spans(article.body)
+    original = _sentences(article.body)
     sentences: list[str] = []
-    for span, draw in zip(spans, rng.random(len(spans)), strict=True):
+    for sentence, draw in zip(original, rng.random(len(original)), strict=True):
         if draw < KEEP:
-            sentences.append(article.body[span.start : span.end])
+            sentences.append(sentence)
         elif draw < KEEP + SWAP:
             sentences.append(pool[int(rng.integers(len(pool)))])
     body = " ".join(sentences) or article.body

@@ -71,6 +71,7 @@ def build(config: BenchConfig) -> dict[str, object]:
         "passages": counts.passages,
         "batches": len(batch_log),
         "store_s": round(store_seconds, 2),
+        "store_cpu_s": round(write.cpu_seconds + finish.cpu_seconds, 2),
         "write_s": round(write.seconds, 2),
         "flush_close_s": round(finish.seconds, 2),
         "generate_s": round(generate.seconds, 2),

@@ -51,18 +51,24 @@ def disk_usage_mb(directory: Path) -> dict[str, float]:
 
 
 class Stopwatch:
-    """Accumulates elapsed seconds over several ``with watch.running():`` blocks."""
+    """Accumulates wall and CPU seconds (all threads of this process) over ``with running():``.
+
+    On a shared machine the CPU figure is the steadier one: wall time also counts the time this
+    process waited for a core while other people's jobs ran.
+    """
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
 
     @contextmanager
     def running(self) -> Iterator[None]:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.seconds += time.perf_counter() - started
+            self.cpu_seconds += time.process_time() - cpu_started
 
 
 def elapsed_ms(started: float) -> float:

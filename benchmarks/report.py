@@ -24,7 +24,8 @@ def _build_lines(build: dict[str, Any]) -> list[str]:
     parts = ", ".join(f"{name} {size:,.0f}" for name, size in disk.items() if name != "total")
     rates = build["batch_passages_per_s"]
     return [
-        f"build: {build['store_s']:,.1f} s in the store ({build['passages_per_s']:,.0f} passages/s;"
+        f"build: {build['store_s']:,.1f} s in the store ({build['passages_per_s']:,.0f} passages/s,"
+        f" {build['store_cpu_s']:,.1f} s CPU;"
         f" write {build['write_s']:,.1f} s + flush/close {build['flush_close_s']:,.1f} s);"
         f" corpus generation {build['generate_s']:,.1f} s not counted",
         f"  write rate by batch: first tenth {rates['first_tenth']:,.0f}/s, middle"
@@ -46,9 +47,11 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
         _latency_row("dense leg", unfiltered["dense"]),
         _latency_row("fuse (RRF)", unfiltered["fuse"]),
         _latency_row("hybrid (bm25 + dense + fuse)", unfiltered["hybrid"]),
+        _latency_row("  hybrid, CPU time only", unfiltered["hybrid_cpu"]),
         _latency_row("filtered bm25 (outlet)", filtered["bm25"]),
         _latency_row("filtered dense (outlet)", filtered["dense"]),
         _latency_row("filtered hybrid (outlet)", filtered["hybrid"]),
+        _latency_row("  filtered hybrid, CPU time only", filtered["hybrid_cpu"]),
         _latency_row("HybridRetriever.run (stub embedder)", query["retriever_run"]),
     ]
     return lines

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from haystack import Document
 from tqdm import tqdm
 
 from indexer.readers import ReadResult, Rejection
 from indexer.splitting import split_passages
+from indexer.stories import StoryIndex
 from search.articles import Article
 from search.embedding import Embedder
 from search.errors import NewsdeskError
@@ -56,7 +58,9 @@ class Indexer:
         embedder: Embedder,
         split: SplitSettings | None = None,
         embedding: EmbeddingSettings | None = None,
+        stories: StoryIndex | None = None,
     ) -> None:
+        self.stories = stories
         self.store = store
         self.embedder = embedder
         self.split = split or SplitSettings()
@@ -80,14 +84,22 @@ class Indexer:
             [embedding_text(passage, include_title=self.include_title) for passage in todo]
         )
         known.update({passage.id: vector for passage, vector in zip(todo, fresh, strict=True)})
-        return [
-            IndexedArticle(
-                article=article,
-                passages=split[article.id],
-                embeddings=np.vstack([known[passage.id] for passage in split[article.id]]),
-            )
-            for article in articles
-        ]
+        prepared = []
+        for article in articles:
+            embeddings = np.vstack([known[passage.id] for passage in split[article.id]])
+            prepared.append(self._with_story(article, split[article.id], embeddings))
+        return prepared
+
+    def _with_story(
+        self, article: Article, passages: list[Document], embeddings: np.ndarray
+    ) -> IndexedArticle:
+        """Tag the article (and its passages) with the story it belongs to."""
+        if self.stories is not None:
+            cluster_id = self.stories.assign(article, embeddings.mean(axis=0))
+            article = replace(article, cluster_id=cluster_id)
+            for passage in passages:
+                passage.meta["cluster_id"] = cluster_id
+        return IndexedArticle(article=article, passages=passages, embeddings=embeddings)
 
     def index(self, items: Iterable[ReadResult], *, progress: bool = True) -> IndexSummary:
         summary = IndexSummary()

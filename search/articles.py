@@ -18,11 +18,14 @@ class Article:
     published_at: datetime | None = None
     author: str | None = None
     language: str | None = None
+    # The story this article belongs to (set at ingest); not content, so not in the hash.
+    cluster_id: str | None = None
 
     @property
     def content_hash(self) -> str:
         """Changes whenever anything a passage or a hit shows changes."""
         fields = asdict(self)
+        fields.pop("cluster_id")
         fields["published_at"] = self.published_at.isoformat() if self.published_at else None
         payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
@@ -44,6 +47,7 @@ class Article:
             published_at=datetime.fromisoformat(published) if isinstance(published, str) else None,
             author=_optional_str(record.get("author")),
             language=_optional_str(record.get("language")),
+            cluster_id=_optional_str(record.get("cluster_id")),
         )
 
 

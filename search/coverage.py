@@ -1,4 +1,4 @@
-"""How much of a question the lexical leg actually matched, to weigh its vote in fusion."""
+"""How much of a question the lexical leg matched, to weigh its vote in fusion."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ def idf(documents: int, frequency: int) -> float:
     return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
+def term_weights(
+    query_terms: Sequence[str], documents: int, frequencies: Mapping[str, int]
+) -> dict[str, float]:
+    return {term: idf(documents, frequencies.get(term, 0)) for term in query_terms}
+
+
 def matched_idf_share(
-    query_terms: Sequence[str],
-    best_hit: Document,
-    documents: int,
-    frequencies: Mapping[str, int],
-    *,
-    include_title: bool,
+    weights: Mapping[str, float], best_hit: Document, *, include_title: bool
 ) -> float:
     """Share (0..1) of the query terms' total idf that the best BM25 hit contains."""
-    weights = {term: idf(documents, frequencies.get(term, 0)) for term in query_terms}
     total = sum(weights.values())
     if total <= 0:
         return 0.0

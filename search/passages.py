@@ -25,6 +25,7 @@ def passage_document(article: Article, index: int, char_start: int, char_end: in
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "author": article.author,
         "language": article.language,
+        "cluster_id": article.cluster_id,
     }
     return Document(id=passage_id(article.id, char_start, char_end, text), content=text, meta=meta)
 

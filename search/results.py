@@ -32,12 +32,33 @@ class Source(BaseModel):
     char_end: int = Field(description="end offset (exclusive); body[char_start:char_end] == text")
 
 
+class Highlight(BaseModel):
+    text: str
+    char_start: int = Field(description="offset of the sentence in the article body")
+    char_end: int
+
+
+class AlsoReportedBy(BaseModel):
+    article_id: str
+    outlet: str | None = None
+    title: str
+    url: str | None = None
+    published_at: str | None = None
+    passage_id: str = Field(description="that article's best-ranked passage for this question")
+
+
 class Hit(BaseModel):
     passage_id: str
     text: str
     score: float
     scores: ScoreBreakdown
     source: Source
+    highlight: Highlight | None = Field(
+        default=None, description="the sentence of the passage that best answers the question"
+    )
+    also_reported_by: list[AlsoReportedBy] = Field(
+        default_factory=list, description="other outlets' copies of the same story"
+    )
 
 
 class SearchResponse(BaseModel):

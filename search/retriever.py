@@ -1,19 +1,35 @@
-"""The hybrid retriever: BM25 leg + dense leg, fused, each hit with its score breakdown."""
+"""The hybrid retriever: BM25 leg + dense leg, fused, grouped by story, each hit highlighted."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from haystack import Document, component
 
 from search.analysis import analyze_query
-from search.coverage import matched_idf_share
+from search.coverage import matched_idf_share, term_weights
 from search.embedding import Embedder
 from search.filters import SearchFilters
 from search.fusion import FusedCandidate, fuse
-from search.results import Fusion, Hit, LegScore, Mode, ScoreBreakdown, SearchResponse, Source
+from search.grouping import StoryGroup, group_candidates
+from search.highlight import best_sentence
+from search.results import (
+    AlsoReportedBy,
+    Fusion,
+    Highlight,
+    Hit,
+    LegScore,
+    Mode,
+    ScoreBreakdown,
+    SearchResponse,
+    Source,
+)
 from search.settings import RetrievalSettings
 from search.store.protocol import PassageStore
+
+# Grouping folds copies together; fetch deeper so that top_k distinct stories remain.
+_GROUPING_DEPTH_FACTOR = 3
 
 
 @component
@@ -23,7 +39,7 @@ class HybridRetriever:
     Usage:
         retriever = HybridRetriever(store, embedder, RetrievalSettings())
         hits = retriever.run(query="how far did the missile fly?", top_k=3)["hits"]
-        print(hits[0].text, hits[0].source.outlet)
+        print(hits[0].highlight.text, hits[0].source.outlet)
     """
 
     def __init__(
@@ -44,11 +60,16 @@ class HybridRetriever:
         rrf_k: float | None = None,
         bm25_weight: float | None = None,
         dense_weight: float | None = None,
+        group: bool | None = None,
     ) -> dict[str, list[Hit]]:
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
-        depth = max(top_k, self.settings.candidates)
+        group = self.settings.group if group is None else group
+        depth = max(top_k * (_GROUPING_DEPTH_FACTOR if group else 1), self.settings.candidates)
         terms = analyze_query(query)
+        documents, frequencies = self.store.document_frequencies(terms) if terms else (0, {})
+        weights_by_term = term_weights(terms, documents, frequencies)
+
         legs: dict[str, list[Document]] = {}
         if mode in ("hybrid", "bm25"):
             legs["bm25"] = self.store.bm25_search(terms, depth, filters)
@@ -56,39 +77,40 @@ class HybridRetriever:
             legs["dense"] = self.store.dense_search(
                 self.embedder.embed_query(query), depth, filters
             )
-        weights = {
-            "bm25": self.settings.bm25_weight if bm25_weight is None else bm25_weight,
-            "dense": self.settings.dense_weight if dense_weight is None else dense_weight,
-        }
-        if mode == "hybrid" and self.settings.adaptive_bm25_weight and legs["bm25"]:
-            weights["bm25"] *= self._lexical_confidence(terms, legs["bm25"][0])
-        if mode != "hybrid":
-            fused = _single_leg(mode, legs[mode])
-        else:
+        if mode == "hybrid":
+            leg_weights = {
+                "bm25": self.settings.bm25_weight if bm25_weight is None else bm25_weight,
+                "dense": self.settings.dense_weight if dense_weight is None else dense_weight,
+            }
+            if self.settings.adaptive_bm25_weight and legs["bm25"]:
+                leg_weights["bm25"] *= matched_idf_share(
+                    weights_by_term,
+                    legs["bm25"][0],
+                    include_title=self.settings.bm25_include_title,
+                )
             fused = fuse(
                 legs,
-                weights,
+                leg_weights,
                 method=fusion or self.settings.fusion,
                 rrf_k=self.settings.rrf_k if rrf_k is None else rrf_k,
             )
-        return {"hits": [_hit(candidate) for candidate in fused[:top_k]]}
+        else:
+            fused = _single_leg(mode, legs[mode])
 
-    def _lexical_confidence(self, terms: list[str], best_hit: Document) -> float:
-        documents, frequencies = self.store.document_frequencies(terms)
-        return matched_idf_share(
-            terms,
-            best_hit,
-            documents,
-            frequencies,
-            include_title=self.settings.bm25_include_title,
-        )
+        grouped = group_candidates(fused) if group else [StoryGroup(c) for c in fused]
+        return {
+            "hits": [
+                _hit(story.leader, story.others, query, weights_by_term)
+                for story in grouped[:top_k]
+            ]
+        }
 
     def search(self, query: str, **options: object) -> SearchResponse:
         """``run`` plus timing, in the response shape shared by the CLI and the API."""
         started = time.perf_counter()
         hits = self.run(query=query, **options)["hits"]  # type: ignore[arg-type]
         took_ms = round((time.perf_counter() - started) * 1000, 2)
-        mode = options.get("mode", "hybrid")
+        mode = options.get("mode") or "hybrid"
         return SearchResponse(query=query, mode=mode, took_ms=took_ms, hits=hits)  # type: ignore[arg-type]
 
 
@@ -104,7 +126,32 @@ def _single_leg(leg: str, documents: list[Document]) -> list[FusedCandidate]:
     ]
 
 
-def _hit(candidate: FusedCandidate) -> Hit:
+def _highlight(query: str, document: Document, weights: Mapping[str, float]) -> Highlight | None:
+    found = best_sentence(query, document.content or "", weights)
+    if found is None:
+        return None
+    offset = int(document.meta["char_start"])
+    return Highlight(text=found.text, char_start=offset + found.start, char_end=offset + found.end)
+
+
+def _also_reported_by(candidate: FusedCandidate) -> AlsoReportedBy:
+    meta = candidate.document.meta
+    return AlsoReportedBy(
+        article_id=meta["article_id"],
+        outlet=meta.get("outlet"),
+        title=meta["title"],
+        url=meta.get("url"),
+        published_at=meta.get("published_at"),
+        passage_id=candidate.document.id,
+    )
+
+
+def _hit(
+    candidate: FusedCandidate,
+    others: list[FusedCandidate],
+    query: str,
+    weights: Mapping[str, float],
+) -> Hit:
     document = candidate.document
     meta = document.meta
     return Hit(
@@ -126,4 +173,6 @@ def _hit(candidate: FusedCandidate) -> Hit:
             char_start=meta["char_start"],
             char_end=meta["char_end"],
         ),
+        highlight=_highlight(query, document, weights),
+        also_reported_by=[_also_reported_by(other) for other in others],
     )

@@ -40,6 +40,21 @@ class RetrievalSettings(BaseModel):
     # Scale the BM25 weight by the share of the question's idf mass its best hit matches: when
     # only common words match ("missile" in every report), BM25's order is noise, not evidence.
     adaptive_bm25_weight: bool = True
+    # One hit per story (syndicated and rewritten copies folded into "also reported by").
+    group: bool = True
+
+
+class DedupSettings(BaseModel):
+    """Recognising copies of one story at ingest: MinHash/LSH proposes, embeddings confirm."""
+
+    enabled: bool = True
+    # Rewrites of one wire story share only ~30-45% of their words, so LSH casts a wide net...
+    jaccard_threshold: float = Field(default=0.3, gt=0, le=1)
+    num_perm: int = Field(default=64, ge=16, le=512)
+    # ...and the mean passage embeddings must agree closely (rewrites ~0.92, same-topic ~0.82).
+    min_cosine: float = Field(default=0.88, ge=-1, le=1)
+    # Dated copies of one story appear within days of each other.
+    max_days_apart: float = Field(default=3.0, ge=0)
 
 
 class ElasticsearchSettings(BaseModel):
@@ -65,6 +80,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     split: SplitSettings = SplitSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    dedup: DedupSettings = DedupSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     api: ApiSettings = ApiSettings()
 

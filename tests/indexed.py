@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.runtime import Runtime
-from indexer.pipeline import Indexer, IndexSummary
+from indexer.pipeline import IndexSummary
 from indexer.readers import read_paths
 from search.embedding import Embedder
 from search.factory import build_store
@@ -19,5 +19,4 @@ def runtime_for(settings: Settings, embedder: Embedder) -> Runtime:
 
 
 def index_into(runtime: Runtime, *paths: Path) -> IndexSummary:
-    indexer = Indexer(runtime.store, runtime.embedder, runtime.settings.split)
-    return indexer.index(read_paths(paths), progress=False)
+    return runtime.indexer().index(read_paths(paths), progress=False)

@@ -30,7 +30,19 @@ def test_get_search_answers_the_missile_question(
     assert body["mode"] == "hybrid" and len(body["hits"]) == 3
     first = body["hits"][0]
     assert "700" in first["text"]
-    assert set(first) == {"passage_id", "text", "score", "scores", "source"}
+    assert set(first) == {
+        "passage_id",
+        "text",
+        "score",
+        "scores",
+        "source",
+        "highlight",
+        "also_reported_by",
+    }
+    assert "700" in first["highlight"]["text"]
+    assert any(other["article_id"].startswith("002") for other in first["also_reported_by"]) or (
+        first["source"]["article_id"].startswith("002")
+    )
     assert set(first["source"]) == {
         "article_id",
         "title",

@@ -19,7 +19,9 @@ def test_the_missile_question_finds_the_700_km_passage_first(seeded_runtime: Run
 
 @pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
 def test_every_hit_carries_its_score_breakdown(seeded_runtime: Runtime, mode: str) -> None:
-    hits = seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=5, mode=mode)["hits"]
+    hits = seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=5, mode=mode, group=False)[
+        "hits"
+    ]
     assert len(hits) == 5
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     for rank, hit in enumerate(hits, start=1):
@@ -33,9 +35,9 @@ def test_every_hit_carries_its_score_breakdown(seeded_runtime: Runtime, mode: st
 
 def test_fusion_weights_can_be_set_per_request(seeded_runtime: Runtime) -> None:
     retriever = seeded_runtime.retriever
-    bm25_only = retriever.run(query=MISSILE_QUESTION, top_k=9, mode="bm25")["hits"]
+    bm25_only = retriever.run(query=MISSILE_QUESTION, top_k=9, mode="bm25", group=False)["hits"]
     dense_silenced = retriever.run(
-        query=MISSILE_QUESTION, top_k=9, dense_weight=0.0, fusion="weighted"
+        query=MISSILE_QUESTION, top_k=9, dense_weight=0.0, fusion="weighted", group=False
     )["hits"]
     # Passages only the dense leg found trail with a fused score of zero.
     assert [h.passage_id for h in dense_silenced[: len(bm25_only)]] == [
@@ -63,3 +65,21 @@ def test_the_retriever_is_a_haystack_component_in_a_pipeline(seeded_runtime: Run
     pipeline.add_component("retriever", seeded_runtime.retriever)
     result = pipeline.run({"retriever": {"query": MISSILE_QUESTION, "top_k": 2}})
     assert "700" in result["retriever"]["hits"][0].text
+
+
+def test_one_hit_per_story_with_the_answer_sentence_and_the_other_reports(
+    seeded_runtime: Runtime,
+) -> None:
+    hits = seeded_runtime.retriever.run(query=MISSILE_QUESTION, top_k=3)["hits"]
+    best = hits[0]
+    assert best.highlight is not None
+    assert "700" in best.highlight.text
+    article = seeded_runtime.store.get_article(best.source.article_id)
+    assert article is not None
+    assert article.body[best.highlight.char_start : best.highlight.char_end] == best.highlight.text
+    reported_by = {other.article_id for other in best.also_reported_by}
+    answers = {"000_7e857b61716c692e", "002_1062b9361ec377fa"}
+    assert (answers - {best.source.article_id}) <= reported_by
+    assert best.source.article_id not in reported_by
+    # the copies' passages are folded away: no later hit comes from another copy
+    assert all(hit.source.article_id == best.source.article_id for hit in hits[1:])

@@ -31,7 +31,7 @@ from tests.store.corpus import (
 
 META_KEYS = {
     "article_id", "passage_index", "char_start", "char_end",
-    "title", "outlet", "url", "published_at", "author", "language",
+    "title", "outlet", "url", "published_at", "author", "language", "cluster_id",
 }  # fmt: skip
 
 
@@ -84,6 +84,7 @@ class PassageStoreContract:
         assert hit.meta["outlet"] == "Reuters"
         assert hit.meta["published_at"] == MISSILE.published_at.isoformat()
         assert hit.meta["author"] == "Jane Doe"
+        assert hit.meta["cluster_id"] == "story-missile"
         assert isinstance(hit.score, float) and hit.score > 0
 
     def test_passage_embeddings_round_trip_exactly(self, store: PassageStore) -> None:
@@ -186,9 +187,9 @@ class PassageStoreContract:
         store.write_articles([item])
         order = ids(store.bm25_search(analyze_query("volcano"), 10))
         assert order == ids(item.passages[:3])
-        # The rarer term outweighs the common one: only one passage mentions ash and airport.
+        # "airport" (2 of 4 passages) weighs more than "volcano" (3 of 4); short passages win.
         hits = store.bm25_search(analyze_query("volcano airport"), 10)
-        assert ids(hits)[:2] == [item.passages[2].id, item.passages[3].id]
+        assert ids(hits) == [item.passages[i].id for i in (3, 2, 0, 1)]
         scores = [hit.score for hit in hits]
         assert scores == sorted(scores, reverse=True)
 
@@ -211,6 +212,8 @@ class PassageStoreContract:
             7,
             {"missil": 3, "rate": 2, "sea": 1, "unknownword": 0},
         )
+
+    def test_document_frequencies_forget_deleted_passages(self, filled: PassageStore) -> None:
         filled.delete_articles([RATES.id])
         assert filled.document_frequencies(["rate", "missil"]) == (5, {"rate": 0, "missil": 3})
 
@@ -232,7 +235,7 @@ class PassageStoreContract:
         first = indexer.index([*CORPUS, report], progress=False)
         assert (first.indexed, first.unchanged) == (4, 0)
         counts = store.counts()
-        assert counts.passages == 3 + 4
+        assert counts.articles == 4
         embedder.embedded.clear()
         again = indexer.index([*CORPUS, report], progress=False)
         assert (again.indexed, again.unchanged, embedder.embedded) == (0, 4, [])

@@ -45,6 +45,7 @@ def article(
     outlet: str | None = None,
     published: str | None = None,
     author: str | None = None,
+    cluster_id: str | None = None,
 ) -> Article:
     return Article(
         id=article_id,
@@ -55,6 +56,7 @@ def article(
         published_at=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
         author=author,
         language="en",
+        cluster_id=cluster_id,
     )
 
 
@@ -80,6 +82,7 @@ MISSILE = article(
     outlet="Reuters",
     published="2024-03-01T08:00:00",
     author="Jane Doe",
+    cluster_id="story-missile",
 )
 RATES = article(
     "a-rates",

@@ -28,6 +28,7 @@ PASSAGE_META = (
     "published_at",
     "author",
     "language",
+    "cluster_id",
 )
 # What a search hit needs back; the vector stays on the server.
 HIT_SOURCE = ["text", *PASSAGE_META]
@@ -70,6 +71,8 @@ def _attribution(article: Article) -> dict[str, Any]:
         "url": article.url,
         "author": article.author,
         "language": article.language,
+        # The near-duplicate story the article belongs to, for grouping "also reported by".
+        "cluster_id": article.cluster_id,
         "published_at": article.published_at.isoformat() if article.published_at else None,
     }
 
@@ -87,4 +90,3 @@ def passage_from_hit(hit: dict[str, Any], score: float | None = None) -> Documen
         meta={key: source.get(key) for key in PASSAGE_META},
         score=score,
     )
-

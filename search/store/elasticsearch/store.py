@@ -183,6 +183,8 @@ class ElasticsearchStore:
                 size=min(top_k, queries.MAX_RESULTS),
                 source_includes=HIT_SOURCE,
                 track_total_hits=False,
+                # Equal scores in passage-id order: stable across replicas, reindexes and pages.
+                sort=[{"_score": "desc"}, {"passage_id": "asc"}],
                 # Corpus-wide term statistics when there are several shards, so scores do not
                 # depend on which shard a passage landed in (free with one shard).
                 search_type="dfs_query_then_fetch",

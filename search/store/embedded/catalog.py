@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS articles (
     published_at TEXT,
     published_ts INTEGER,
     author TEXT,
-    language TEXT
+    language TEXT,
+    cluster_id TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet_key);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
@@ -54,7 +55,7 @@ CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
 
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
-       a.title, a.outlet, a.url, a.published_at, a.author, a.language
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id
 FROM passages p JOIN articles a ON a.id = p.article_id
 WHERE p.rowid IN ({marks})
 """
@@ -143,8 +144,8 @@ class Catalog:
         published_ts = published_timestamp(article.published_at)
         db.execute(
             "INSERT OR REPLACE INTO articles (id, content_hash, title, body, outlet, outlet_key,"
-            " url, published_at, published_ts, author, language)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url, published_at, published_ts, author, language, cluster_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.content_hash,
@@ -157,6 +158,7 @@ class Catalog:
                 published_ts,
                 article.author,
                 article.language,
+                article.cluster_id,
             ),
         )
         added: list[PassageRow] = []
@@ -224,7 +226,7 @@ class Catalog:
 
     def get_article(self, article_id: str) -> Article | None:
         rows = self._query(
-            "SELECT id, title, body, outlet, url, published_at, author, language"
+            "SELECT id, title, body, outlet, url, published_at, author, language, cluster_id"
             " FROM articles WHERE id = ?",
             (article_id,),
         )
@@ -234,7 +236,7 @@ class Catalog:
         last = ""
         while True:
             rows = self._query(
-                "SELECT id, title, body, outlet, url, published_at, author, language"
+                "SELECT id, title, body, outlet, url, published_at, author, language, cluster_id"
                 " FROM articles WHERE id > ? ORDER BY id LIMIT 500",
                 (last,),
             )
@@ -310,6 +312,7 @@ class Catalog:
                         "published_at": row[10],
                         "author": row[11],
                         "language": row[12],
+                        "cluster_id": row[13],
                     },
                 )
         return documents
@@ -332,7 +335,9 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
 
 
 def _article(row: tuple) -> Article:
-    keys = ("id", "title", "body", "outlet", "url", "published_at", "author", "language")
+    keys = (
+        "id", "title", "body", "outlet", "url", "published_at", "author", "language", "cluster_id"
+    )
     return Article.from_record(dict(zip(keys, row, strict=True)))
 
 

@@ -1,0 +1,45 @@
+"""Story-level results: one hit per story, other outlets' copies listed with it.
+
+Articles recognised at ingest as copies of one story share a ``cluster_id``. The best-ranked passage
+of a story leads; the best passage of every other copy becomes an "also reported by" entry and the
+copies' further passages are folded away. The leading article's own other passages are distinct
+content, not copies, and stay separate hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from search.fusion import FusedCandidate
+
+
+@dataclass
+class StoryGroup:
+    leader: FusedCandidate
+    others: list[FusedCandidate] = field(default_factory=list)
+    articles: set[str] = field(default_factory=set)
+
+
+def _article(candidate: FusedCandidate) -> str:
+    return str(candidate.document.meta["article_id"])
+
+
+def group_candidates(candidates: Sequence[FusedCandidate]) -> list[StoryGroup]:
+    """Groups in the rank order of their leaders."""
+    stories: dict[str, StoryGroup] = {}
+    ordered: list[StoryGroup] = []
+    for candidate in candidates:
+        article = _article(candidate)
+        story = str(candidate.document.meta.get("cluster_id") or article)
+        group = stories.get(story)
+        if group is None:
+            group = StoryGroup(leader=candidate, articles={article})
+            stories[story] = group
+            ordered.append(group)
+        elif article == _article(group.leader):
+            ordered.append(StoryGroup(leader=candidate, articles={article}))
+        elif article not in group.articles:
+            group.others.append(candidate)
+            group.articles.add(article)
+    return ordered
