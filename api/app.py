@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import register_error_handlers
 from api.mcp import mount_mcp
-from api.routes import health, search, tools
+from api.routes import articles, health, search, tools
 from api.runtime import Runtime
 from api.ui import mount_ui
 from search.settings import Settings, get_settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     register_error_handlers(app)
     app.include_router(search.router)
+    app.include_router(articles.router)
     app.include_router(health.router)
     app.include_router(tools.router)
     app.state.mcp = mount_mcp(app)

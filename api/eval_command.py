@@ -193,7 +193,14 @@ def eval_command(
     beir_split: Annotated[str, typer.Option(help="qrels file to use, qrels/<split>.tsv")] = "test",
     mode: Annotated[str, typer.Option("--mode", "-m", help="bm25, dense, hybrid or all")] = "all",
     top_k: Annotated[
-        int, typer.Option("--top-k", "-k", min=1, max=1000, help="passages per question")
+        int,
+        typer.Option(
+            "--top-k",
+            "-k",
+            min=1,
+            max=1000,
+            help="passages retrieved per question (at least the deepest cutoff: 20, BEIR 100)",
+        ),
     ] = 10,
     index_dir: Annotated[
         Path | None,

@@ -19,7 +19,7 @@ class Runtime:
     embedder: Embedder
     store: PassageStore
     retriever: HybridRetriever
-    _stories: list[StoryIndex] = field(default_factory=list)
+    _stories: StoryIndex | None = field(default=None, repr=False)
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -27,15 +27,26 @@ class Runtime:
         store = build_store(settings, embedder.dim)
         return cls(settings, embedder, store, HybridRetriever(store, embedder, settings.retrieval))
 
+    def stories(self) -> StoryIndex | None:
+        if self._stories is None and self.settings.dedup.enabled:
+            self._stories = StoryIndex(
+                self.settings.data_dir / "stories.sqlite3", self.settings.dedup
+            )
+        return self._stories
+
     def indexer(self) -> Indexer:
         """An indexer writing to this runtime's store, recognising copies of one story."""
-        stories = None
-        if self.settings.dedup.enabled:
-            stories = StoryIndex(self.settings.data_dir / "stories.sqlite3", self.settings.dedup)
-            self._stories.append(stories)
-        return Indexer(self.store, self.embedder, self.settings.split, stories=stories)
+        return Indexer(self.store, self.embedder, self.settings.split, stories=self.stories())
+
+    def delete_articles(self, article_ids: list[str]) -> int:
+        deleted = self.store.delete_articles(article_ids)
+        stories = self.stories()
+        if stories is not None:
+            for article_id in article_ids:
+                stories.forget(article_id)
+        return deleted
 
     def close(self) -> None:
-        for stories in self._stories:
-            stories.close()
+        if self._stories is not None:
+            self._stories.close()
         self.store.close()

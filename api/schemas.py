@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from search.filters import SearchFilters
-from search.results import Fusion, Mode
+from search.results import FacetName, Fusion, Mode
 
 MAX_QUERY_CHARS = 1000
 MAX_TOP_K = 100
@@ -24,8 +24,14 @@ class SearchRequest(BaseModel):
     bm25_weight: float | None = Field(default=None, ge=0, le=100)
     dense_weight: float | None = Field(default=None, ge=0, le=100)
     outlet: list[str] | None = Field(default=None, max_length=50, description="outlet names")
+    author: list[str] | None = Field(default=None, max_length=50)
+    language: list[str] | None = Field(default=None, max_length=20, description="e.g. en")
     published_after: datetime | None = None
     published_before: datetime | None = None
+    group: bool = Field(default=True, description="one hit per story, copies in also_reported_by")
+    facets: list[FacetName] | None = Field(
+        default=None, max_length=2, description="outlet and/or day counts over matching passages"
+    )
 
     @field_validator("q")
     @classmethod
@@ -34,16 +40,28 @@ class SearchRequest(BaseModel):
             raise ValueError("the query is blank")
         return value.strip()
 
-    @field_validator("outlet")
+    @field_validator("outlet", "author", "language")
     @classmethod
-    def _bounded_outlets(cls, outlets: list[str] | None) -> list[str] | None:
-        if outlets and any(len(outlet) > 200 for outlet in outlets):
-            raise ValueError("an outlet name is longer than 200 characters")
-        return outlets
+    def _bounded_names(cls, names: list[str] | None) -> list[str] | None:
+        if names and any(len(name) > 200 for name in names):
+            raise ValueError("a name is longer than 200 characters")
+        return names
+
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # GET takes facets=outlet,day as one comma-separated value.
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            return [part.strip() for part in value[0].split(",") if part.strip()]
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     def filters(self) -> SearchFilters:
         return SearchFilters(
             outlets=self.outlet,
+            authors=self.author,
+            languages=self.language,
             published_after=self.published_after,
             published_before=self.published_before,
         )
@@ -57,4 +75,6 @@ class SearchRequest(BaseModel):
             "rrf_k": self.rrf_k,
             "bm25_weight": self.bm25_weight,
             "dense_weight": self.dense_weight,
+            "group": self.group,
+            "facets": self.facets or (),
         }

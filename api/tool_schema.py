@@ -22,11 +22,11 @@ TOOL_DESCRIPTION = (
     "'how far did the missile fly?'; names, places and dates in the query help. Results are ranked "
     "best first by a hybrid keyword + semantic search; a passage is evidence only if it actually "
     "states the answer, so read it before relying on it. When you use a passage, quote it and cite "
-    "its outlet, title, date and URL. Narrow the search with `outlet` (an exact outlet name, as "
-    "listed by the archive_overview tool) or a date range. The quoted text is limited to "
-    "`max_chars` characters in total; ask for fewer results or more characters if passages come "
-    "back trimmed. An empty result means the archive has nothing matching: say so rather than "
-    "guessing."
+    "its outlet, title, date and URL. Narrow the search with `outlet` (an exact outlet name, "
+    "as listed by the archive_overview tool where it is offered) or a date range. The quoted "
+    "text is limited to `max_chars` characters in total; ask for fewer results or more "
+    "characters if passages come back trimmed. An empty result means the archive has nothing "
+    "matching: say so rather than guessing."
 )
 
 OVERVIEW_TOOL_NAME = "archive_overview"

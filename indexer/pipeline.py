@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 from haystack import Document
@@ -22,6 +23,18 @@ from search.store.protocol import IndexedArticle, PassageStore
 BATCH_ARTICLES = 32
 
 
+Status = Literal["indexed", "unchanged", "rejected"]
+
+
+@dataclass(frozen=True)
+class ArticleOutcome:
+    """What happened to one input record, in input order."""
+
+    status: Status
+    article_id: str | None = None
+    reason: str | None = None
+
+
 @dataclass
 class IndexSummary:
     read: int = 0
@@ -30,10 +43,21 @@ class IndexSummary:
     rejected: int = 0
     passages: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
 
-    def reject(self, rejection: Rejection) -> None:
+    def reject(self, rejection: Rejection, article_id: str | None = None) -> None:
         self.rejected += 1
         self.rejections.append(rejection)
+        self.outcomes.append(ArticleOutcome("rejected", article_id, str(rejection)))
+
+    def unchanged_article(self, article_id: str) -> None:
+        self.unchanged += 1
+        self.outcomes.append(ArticleOutcome("unchanged", article_id))
+
+    def indexed_article(self, article_id: str, passages: int) -> None:
+        self.indexed += 1
+        self.passages += passages
+        self.outcomes.append(ArticleOutcome("indexed", article_id))
 
 
 def _batches(items: Iterable[ReadResult], size: int) -> Iterator[list[ReadResult]]:
@@ -122,11 +146,14 @@ class Indexer:
                 summary.reject(item)
             else:
                 if item.id in articles:
-                    summary.unchanged += 1  # the same id twice in one batch: the last one wins
+                    # the same id twice in one batch: the last one wins
+                    summary.unchanged_article(item.id)
                 articles[item.id] = item
         stored = self.store.article_hashes(list(articles))
         changed = [a for a in articles.values() if stored.get(a.id) != a.content_hash]
-        summary.unchanged += len(articles) - len(changed)
+        for article in articles.values():
+            if stored.get(article.id) == article.content_hash:
+                summary.unchanged_article(article.id)
         self._write(self.prepare(changed), summary)
 
     def _write(self, prepared: list[IndexedArticle], summary: IndexSummary) -> None:
@@ -138,14 +165,10 @@ class Indexer:
                 try:
                     self.store.write_articles([item])
                 except NewsdeskError as error:
-                    summary.reject(Rejection(item.article.id, None, f"write failed: {error}"))
+                    rejection = Rejection(item.article.id, None, f"write failed: {error}")
+                    summary.reject(rejection, item.article.id)
                     continue
-                self._count(item, summary)
+                summary.indexed_article(item.article.id, len(item.passages))
             return
         for item in prepared:
-            self._count(item, summary)
-
-    @staticmethod
-    def _count(item: IndexedArticle, summary: IndexSummary) -> None:
-        summary.indexed += 1
-        summary.passages += len(item.passages)
+            summary.indexed_article(item.article.id, len(item.passages))

@@ -43,13 +43,24 @@ class StoryIndex:
         )
         # Weighted towards recall: a missed candidate is a missed copy, while a false candidate
         # costs one vector comparison before the embeddings reject it.
-        self._lsh = MinHashLSH(
-            threshold=settings.jaccard_threshold,
-            num_perm=settings.num_perm,
+        self._data_version = -1
+        self._lsh = self._load()
+
+    def _load(self) -> MinHashLSH:
+        lsh = MinHashLSH(
+            threshold=self.settings.jaccard_threshold,
+            num_perm=self.settings.num_perm,
             weights=_LSH_WEIGHTS,
         )
         for article_id, signature in self._db.execute("SELECT article_id, signature FROM stories"):
-            self._lsh.insert(article_id, self._restore(signature))
+            lsh.insert(article_id, self._restore(signature))
+        self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        return lsh
+
+    def _sync(self) -> None:
+        """Another process (the CLI beside the API) may have added stories: reload then."""
+        if self._db.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+            self._lsh = self._load()
 
     def _signature(self, article: Article) -> MinHash:
         minhash = MinHash(num_perm=self.settings.num_perm, scheme=_SCHEME)
@@ -81,6 +92,7 @@ class StoryIndex:
         published = published_timestamp(article.published_at)
         signature = self._signature(article)
         with self._lock:
+            self._sync()
             if article.id in self._lsh:
                 self._lsh.remove(article.id)
             best: tuple[float, str] | None = None
@@ -109,6 +121,7 @@ class StoryIndex:
 
     def forget(self, article_id: str) -> None:
         with self._lock:
+            self._sync()
             if article_id in self._lsh:
                 self._lsh.remove(article_id)
             with self._db:

@@ -61,8 +61,19 @@ class Hit(BaseModel):
     )
 
 
+class FacetBucket(BaseModel):
+    value: str = Field(description="an outlet name, or a day as YYYY-MM-DD")
+    count: int = Field(description="matching passages")
+
+
+FacetName = Literal["outlet", "day"]
+
+
 class SearchResponse(BaseModel):
     query: str
     mode: Mode
     took_ms: float
     hits: list[Hit]
+    facets: dict[str, list[FacetBucket]] | None = Field(
+        default=None, description="counts over the passages matching the question's terms"
+    )

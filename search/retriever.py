@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from haystack import Document, component
 
@@ -16,6 +16,7 @@ from search.grouping import StoryGroup, group_candidates
 from search.highlight import best_sentence
 from search.results import (
     AlsoReportedBy,
+    FacetName,
     Fusion,
     Highlight,
     Hit,
@@ -105,13 +106,29 @@ class HybridRetriever:
             ]
         }
 
-    def search(self, query: str, **options: object) -> SearchResponse:
-        """``run`` plus timing, in the response shape shared by the CLI and the API."""
+    def search(
+        self, query: str, facets: Sequence[FacetName] = (), **options: object
+    ) -> SearchResponse:
+        """``run`` plus timing and facets, in the response shape shared by the CLI and the API."""
         started = time.perf_counter()
         hits = self.run(query=query, **options)["hits"]  # type: ignore[arg-type]
+        counts = None
+        if facets:
+            filters = options.get("filters")
+            counts = self.store.facets(
+                analyze_query(query),
+                filters if isinstance(filters, SearchFilters) else None,
+                facets,
+            )
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         mode = options.get("mode") or "hybrid"
-        return SearchResponse(query=query, mode=mode, took_ms=took_ms, hits=hits)  # type: ignore[arg-type]
+        return SearchResponse(
+            query=query,
+            mode=mode,  # type: ignore[arg-type]
+            took_ms=took_ms,
+            hits=hits,
+            facets=counts,
+        )
 
 
 def _single_leg(leg: str, documents: list[Document]) -> list[FusedCandidate]:

@@ -65,7 +65,9 @@ class ElasticsearchSettings(BaseModel):
 
 
 class ApiSettings(BaseModel):
+    # Writes over HTTP stay off until a key is configured.
     write_key: SecretStr | None = None
+    max_upload_bytes: int = Field(default=10_000_000, ge=1)
     max_query_chars: int = Field(default=1000, ge=1)
     max_top_k: int = Field(default=100, ge=1)
 

@@ -11,6 +11,7 @@ from haystack import Document
 
 from search.articles import Article
 from search.filters import SearchFilters
+from search.results import FacetBucket, FacetName
 
 
 @dataclass
@@ -68,6 +69,12 @@ class PassageStore(Protocol):
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         """Nearest passages by cosine similarity; ``score`` is the cosine."""
+        ...
+
+    def facets(
+        self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
+    ) -> dict[str, list[FacetBucket]]:
+        """Counts by outlet and/or publication day over the passages matching any term."""
         ...
 
     def flush(self) -> None:

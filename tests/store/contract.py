@@ -15,6 +15,7 @@ import pytest
 from indexer.pipeline import Indexer
 from search.analysis import analyze_query
 from search.filters import SearchFilters
+from search.results import FacetBucket
 from search.settings import SplitSettings
 from search.store.protocol import PassageStore, StoreCounts
 from tests.store.corpus import (
@@ -140,6 +141,18 @@ class PassageStoreContract:
         dense = filled.dense_search(QUERY, 10, SearchFilters(outlets=["bbc sport"]))
         assert {hit.meta["article_id"] for hit in dense} == {MATCH.id}
 
+    def test_author_and_language_filters_fold_case(self, filled: PassageStore) -> None:
+        query = "missile rates cup"
+        by_author = bm25(filled, query, authors=["JANE DOE", "nobody"])
+        assert {hit.meta["article_id"] for hit in by_author} == {MISSILE.id}
+        by_language = bm25(filled, query, languages=[" DE "])
+        assert {hit.meta["article_id"] for hit in by_language} == {RATES.id}
+        english = SearchFilters(languages=["en"], outlets=["bbc sport", "reuters"])
+        assert {hit.meta["article_id"] for hit in filled.dense_search(QUERY, 10, english)} == {
+            MISSILE.id,
+            MATCH.id,
+        }
+
     def test_date_range_is_inclusive_and_excludes_undated(self, filled: PassageStore) -> None:
         query = "missile rates cup"
         exactly = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -216,6 +229,27 @@ class PassageStoreContract:
     def test_document_frequencies_forget_deleted_passages(self, filled: PassageStore) -> None:
         filled.delete_articles([RATES.id])
         assert filled.document_frequencies(["rate", "missil"]) == (5, {"rate": 0, "missil": 3})
+
+    def test_facets_count_matching_passages(self, filled: PassageStore) -> None:
+        terms = analyze_query("missile rates")
+        assert filled.facets(terms, None, ["outlet", "day"]) == {
+            "outlet": [
+                FacetBucket(value="Reuters", count=3),
+                FacetBucket(value="Bloomberg", count=2),
+            ],
+            "day": [
+                FacetBucket(value="2024-03-01", count=3),
+                FacetBucket(value="2024-03-05", count=2),
+            ],
+        }
+        only_reuters = filled.facets(terms, SearchFilters(outlets=["reuters"]), ["outlet"])
+        assert only_reuters == {"outlet": [FacetBucket(value="Reuters", count=3)]}
+        # The undated football report is counted by outlet but has no day.
+        assert filled.facets(["cup"], None, ["day", "outlet"]) == {
+            "day": [],
+            "outlet": [FacetBucket(value="BBC Sport", count=2)],
+        }
+        assert filled.facets([], None, ["outlet"]) == {"outlet": []}
 
     def test_empty_query_and_large_top_k(self, filled: PassageStore) -> None:
         assert filled.bm25_search([], 10) == []

@@ -46,6 +46,7 @@ def article(
     published: str | None = None,
     author: str | None = None,
     cluster_id: str | None = None,
+    language: str = "en",
 ) -> Article:
     return Article(
         id=article_id,
@@ -55,7 +56,7 @@ def article(
         url=f"https://news.example/{article_id}" if outlet else None,
         published_at=datetime.fromisoformat(published).replace(tzinfo=UTC) if published else None,
         author=author,
-        language="en",
+        language=language,
         cluster_id=cluster_id,
     )
 
@@ -93,6 +94,8 @@ RATES = article(
     title="Central bank holds rates",
     outlet="Bloomberg",
     published="2024-03-05T12:30:00",
+    author="Max Muster",
+    language="de",
 )
 MATCH = article(
     "a-match",

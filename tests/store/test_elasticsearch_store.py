@@ -112,7 +112,8 @@ class TestElasticsearchStore(PassageStoreContract):
         bm25_before = [(hit.id, hit.score) for hit in bm25(filled, "missile rates cup")]
         dense_before = [(hit.id, hit.score) for hit in filled.dense_search(QUERY, 10)]
         summary = filled.reindex()
-        assert (summary["articles"], summary["passages"]) == (3, 7)
+        assert (summary.articles, summary.passages) == (3, 7)
+        assert summary.previous == before
         after = filled.indices()
         assert after == {
             alias: name.replace("-000001", "-000002") for alias, name in before.items()

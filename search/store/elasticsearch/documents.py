@@ -13,8 +13,8 @@ from haystack import Document
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
+from search.filters import keyword
 from search.passages import bm25_text
-from search.store.embedded.catalog import outlet_key
 
 # The meta keys every store puts on a passage Document, in the embedded store's order.
 PASSAGE_META = (
@@ -67,10 +67,13 @@ def _attribution(article: Article) -> dict[str, Any]:
     return {
         "title": article.title,
         "outlet": article.outlet,
-        "outlet_key": outlet_key(article.outlet),
         "url": article.url,
         "author": article.author,
         "language": article.language,
+        # Filters compare trimmed, case-folded keys, exactly as the embedded store does.
+        "outlet_key": keyword(article.outlet),
+        "author_key": keyword(article.author),
+        "language_key": keyword(article.language),
         # The near-duplicate story the article belongs to, for grouping "also reported by".
         "cluster_id": article.cluster_id,
         "published_at": article.published_at.isoformat() if article.published_at else None,

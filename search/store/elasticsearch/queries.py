@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from search.filters import SearchFilters
+from search.filters import SearchFilters, keyword
 from search.passages import published_timestamp
-from search.store.embedded.catalog import outlet_key
+from search.results import FacetName
 
 # Elasticsearch's own ceilings (index.max_result_window and the knn limits).
 MAX_RESULTS = 10_000
 MIN_CANDIDATES = 100
 CANDIDATE_FACTOR = 4
+FACET_OUTLETS = 50
 
 
 def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
@@ -26,9 +27,15 @@ def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
     if filters is None or filters.is_empty():
         return []
     clauses: list[dict[str, Any]] = []
-    if filters.outlets:
-        keys = sorted({key for key in map(outlet_key, filters.outlets) if key})
-        clauses.append({"terms": {"outlet_key": keys}})
+    # The allow-list: each filter maps to one fixed keyword field.
+    for field, values in (
+        ("outlet_key", filters.outlets),
+        ("author_key", filters.authors),
+        ("language_key", filters.languages),
+    ):
+        if values:
+            keys = sorted({key for key in map(keyword, values) if key})
+            clauses.append({"terms": {field: keys}})
     bounds: dict[str, Any] = {}
     if filters.published_after:
         bounds["gte"] = published_timestamp(filters.published_after)
@@ -83,3 +90,21 @@ def document_frequency_aggregation(terms: Sequence[str]) -> dict[str, Any]:
             }
         }
     }
+
+
+def facet_aggregations(names: Sequence[FacetName]) -> dict[str, Any]:
+    """Outlet names by passage count; UTC days (as the embedded store's 86400 s buckets)."""
+    aggregations: dict[str, Any] = {}
+    if "outlet" in names:
+        aggregations["outlet"] = {"terms": {"field": "outlet", "size": FACET_OUTLETS}}
+    if "day" in names:
+        aggregations["day"] = {
+            "date_histogram": {
+                "field": "published_at",
+                "calendar_interval": "day",
+                "time_zone": "UTC",
+                "format": "yyyy-MM-dd",
+                "min_doc_count": 1,
+            }
+        }
+    return aggregations

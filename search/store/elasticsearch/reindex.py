@@ -13,6 +13,7 @@ old indices in place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from search.errors import StoreCorruptedError, StoreUnavailableError
@@ -33,6 +34,16 @@ if TYPE_CHECKING:
     from search.store.elasticsearch.store import ElasticsearchStore
 
 _ARTICLES_PER_BATCH = 200
+
+
+@dataclass(frozen=True)
+class ReindexSummary:
+    """What a reindex copied, and the concrete indices behind each alias before and after."""
+
+    articles: int
+    passages: int
+    previous: dict[str, str]
+    current: dict[str, str]
 
 
 def _write_counter(client: Elasticsearch, indices: list[str]) -> int:
@@ -81,7 +92,7 @@ def _copy(store: ElasticsearchStore, old: dict[str, str], new: dict[str, str]) -
     return articles, passages
 
 
-def rebuild(store: ElasticsearchStore) -> dict[str, Any]:
+def rebuild(store: ElasticsearchStore) -> ReindexSummary:
     """Build, verify, swap, clean up; returns what was copied and the indices before and after."""
     client, aliases = store.client, store.aliases
     names = [aliases.passages, aliases.articles]
@@ -116,4 +127,4 @@ def rebuild(store: ElasticsearchStore) -> dict[str, Any]:
         client.options(ignore_status=404).indices.delete(index=",".join(new.values()))
         raise
     client.options(ignore_status=404).indices.delete(index=",".join(old.values()))
-    return {"articles": articles, "passages": passages, "previous": old, "current": new}
+    return ReindexSummary(articles=articles, passages=passages, previous=old, current=new)

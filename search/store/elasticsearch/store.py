@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 from elasticsearch import Elasticsearch, NotFoundError
@@ -14,12 +13,14 @@ from haystack import Document
 from search.articles import Article
 from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
+from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
 from search.store.elasticsearch import queries, schema
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import mget_sources, scan
+from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles
 from search.store.protocol import IndexedArticle, StoreCounts
 
@@ -134,10 +135,8 @@ class ElasticsearchStore:
         with self._op("deleting articles"):
             return delete_articles(self, article_ids)
 
-    def reindex(self) -> dict[str, Any]:
+    def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""
-        from search.store.elasticsearch.reindex import rebuild
-
         with self._op("reindexing"):
             return rebuild(self)
 
@@ -190,6 +189,31 @@ class ElasticsearchStore:
                 search_type="dfs_query_then_fetch",
             )
         return [passage_from_hit(hit, float(hit["_score"])) for hit in response["hits"]["hits"]]
+
+    def facets(
+        self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
+    ) -> dict[str, list[FacetBucket]]:
+        """Counts over the passages the BM25 leg matches (any term, within the filters)."""
+        if not terms or not names:
+            return {name: [] for name in names}
+        with self._op("counting facets"):
+            response = self.client.search(
+                index=self.aliases.passages,
+                size=0,
+                track_total_hits=False,
+                query=queries.bm25_query(terms, filters),
+                aggs=queries.facet_aggregations(names),
+            )
+        aggregations = response.get("aggregations", {})
+        return {
+            name: [
+                FacetBucket(value=str(bucket.get("key_as_string", bucket["key"])), count=count)
+                for bucket in aggregations[name]["buckets"]
+                if (count := int(bucket["doc_count"])) > 0
+            ]
+            for name in names
+            if name in aggregations
+        }
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         unique = list(dict.fromkeys(terms))

@@ -17,7 +17,7 @@ import numpy as np
 from haystack import Document
 
 from search.articles import Article
-from search.filters import SearchFilters
+from search.filters import SearchFilters, keyword
 from search.passages import published_timestamp
 
 SCHEMA = """
@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS articles (
     published_at TEXT,
     published_ts INTEGER,
     author TEXT,
+    author_key TEXT,
     language TEXT,
     cluster_id TEXT
 );
@@ -71,10 +72,13 @@ class PassageRow:
     outlet_key: str | None
     published_ts: int | None
     embedding: np.ndarray
+    outlet: str | None = None
+    author_key: str | None = None
+    language: str | None = None
 
 
 def outlet_key(outlet: str | None) -> str | None:
-    return outlet.strip().casefold() if outlet else None
+    return keyword(outlet)
 
 
 class Catalog:
@@ -144,8 +148,8 @@ class Catalog:
         published_ts = published_timestamp(article.published_at)
         db.execute(
             "INSERT OR REPLACE INTO articles (id, content_hash, title, body, outlet, outlet_key,"
-            " url, published_at, published_ts, author, language, cluster_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url, published_at, published_ts, author, author_key, language, cluster_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.content_hash,
@@ -157,7 +161,8 @@ class Catalog:
                 article.published_at.isoformat() if article.published_at else None,
                 published_ts,
                 article.author,
-                article.language,
+                keyword(article.author),
+                keyword(article.language),
                 article.cluster_id,
             ),
         )
@@ -186,6 +191,9 @@ class Catalog:
                     outlet_key=outlet_key(article.outlet),
                     published_ts=published_ts,
                     embedding=vector,
+                    outlet=article.outlet,
+                    author_key=keyword(article.author),
+                    language=keyword(article.language),
                 )
             )
         return removed, added
@@ -255,7 +263,8 @@ class Catalog:
         last = 0
         while True:
             rows = self._query(
-                "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding"
+                "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding,"
+                " a.outlet, a.author_key, a.language"
                 " FROM passages p JOIN articles a ON a.id = p.article_id"
                 " WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
                 (last, batch),
@@ -264,7 +273,9 @@ class Catalog:
                 return
             yield [
                 PassageRow(
-                    row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], np.float32)
+                    *row[:5],
+                    np.frombuffer(row[5], np.float32),
+                    *row[6:],  # type: ignore[arg-type]
                 )
                 for row in rows
             ]
@@ -325,6 +336,14 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
         keys = [outlet_key(outlet) for outlet in filters.outlets]
         clauses.append(f"a.outlet_key IN ({','.join('?' * len(keys))})")
         params += keys
+    if filters.authors:
+        keys = [keyword(author) for author in filters.authors]
+        clauses.append(f"a.author_key IN ({','.join('?' * len(keys))})")
+        params += keys
+    if filters.languages:
+        keys = [keyword(language) for language in filters.languages]
+        clauses.append(f"a.language IN ({','.join('?' * len(keys))})")
+        params += keys
     if filters.published_after:
         clauses.append("a.published_ts >= ?")
         params.append(published_timestamp(filters.published_after))
@@ -336,7 +355,15 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
 
 def _article(row: tuple) -> Article:
     keys = (
-        "id", "title", "body", "outlet", "url", "published_at", "author", "language", "cluster_id"
+        "id",
+        "title",
+        "body",
+        "outlet",
+        "url",
+        "published_at",
+        "author",
+        "language",
+        "cluster_id",
     )
     return Article.from_record(dict(zip(keys, row, strict=True)))
 

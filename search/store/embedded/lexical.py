@@ -8,11 +8,12 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import tantivy
 
-from search.filters import SearchFilters
+from search.filters import SearchFilters, keyword
 from search.passages import published_timestamp
 from search.store.embedded.catalog import PassageRow, outlet_key
 
@@ -26,6 +27,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("article_id", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("terms", tokenizer_name=_ANALYZER, index_option="freq")
     builder.add_text_field("outlet", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("outlet_name", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("author", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("published_ts", indexed=True, fast=True)
     return builder.build()
 
@@ -63,6 +67,12 @@ class LexicalIndex:
                 document.add_text("terms", row.terms)
                 if row.outlet_key:
                     document.add_text("outlet", row.outlet_key)
+                if row.outlet:
+                    document.add_text("outlet_name", row.outlet)
+                if row.author_key:
+                    document.add_text("author", row.author_key)
+                if row.language:
+                    document.add_text("language", row.language)
                 if row.published_ts is not None:
                     document.add_integer("published_ts", row.published_ts)
                 writer.add_document(document)
@@ -92,12 +102,7 @@ class LexicalIndex:
             term: int(searcher.doc_freq("terms", term)) for term in terms
         }
 
-    def search(
-        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None
-    ) -> list[tuple[int, float]]:
-        """(rowid, BM25 score) pairs, best first."""
-        if not terms:
-            return []
+    def _query(self, terms: Sequence[str], filters: SearchFilters | None) -> tantivy.Query:
         should = [
             (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "terms", term, "freq"))
             for term in terms
@@ -107,6 +112,40 @@ class LexicalIndex:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
             )
+        return query
+
+    def facets(
+        self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """(value, passages) buckets by outlet and by publication day over the matches."""
+        if not terms or not names:
+            return {name: [] for name in names}
+        aggregations: dict[str, dict] = {}
+        if "outlet" in names:
+            aggregations["outlet"] = {"terms": {"field": "outlet_name", "size": 50}}
+        if "day" in names:
+            aggregations["day"] = {
+                "histogram": {"field": "published_ts", "interval": 86400, "min_doc_count": 1}
+            }
+        result = self._index.searcher().aggregate(self._query(terms, filters), aggregations)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if "outlet" in names:
+            facets["outlet"] = [
+                (bucket["key"], bucket["doc_count"]) for bucket in result["outlet"]["buckets"]
+            ]
+        if "day" in names:
+            facets["day"] = [
+                (_day(bucket["key"]), bucket["doc_count"]) for bucket in result["day"]["buckets"]
+            ]
+        return facets
+
+    def search(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None
+    ) -> list[tuple[int, float]]:
+        """(rowid, BM25 score) pairs, best first."""
+        if not terms:
+            return []
+        query = self._query(terms, filters)
         searcher = self._index.searcher()
         result = searcher.search(query, top_k, count=False)
         return [(searcher.doc(address)["rowid"][0], score) for score, address in result.hits]
@@ -119,6 +158,15 @@ class LexicalIndex:
                 for key in {outlet_key(outlet) for outlet in filters.outlets}
             ]
             clauses.append((tantivy.Occur.Must, _unscored(tantivy.Query.boolean_query(outlets))))
+        for field, values in (("author", filters.authors), ("language", filters.languages)):
+            if values:
+                allowed = [
+                    (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, field, key))
+                    for key in {keyword(value) for value in values}
+                ]
+                clauses.append(
+                    (tantivy.Occur.Must, _unscored(tantivy.Query.boolean_query(allowed)))
+                )
         if filters.published_after or filters.published_before:
             dates = tantivy.Query.range_query(
                 self._schema,
@@ -133,6 +181,10 @@ class LexicalIndex:
     def close(self) -> None:
         with self._lock:
             self._writer = None
+
+
+def _day(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).date().isoformat()
 
 
 def _unscored(query: tantivy.Query) -> tantivy.Query:

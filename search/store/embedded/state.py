@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -51,11 +52,14 @@ class WriterLock:
         self._handle = handle
         return True
 
-    def acquire(self) -> None:
-        if self._handle is None:
-            handle = open(self._path, "a")  # noqa: SIM115
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            self._handle = handle
+    def acquire(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the lock; False if another process still holds it."""
+        deadline = time.monotonic() + timeout_s
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def release(self) -> None:
         if self._handle is not None:

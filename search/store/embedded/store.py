@@ -13,9 +13,10 @@ from haystack import Document
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
-from search.errors import StoreCorruptedError
+from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
 from search.passages import bm25_text
+from search.results import FacetBucket, FacetName
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.state import DerivedState, WriterLock
@@ -23,6 +24,7 @@ from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
 from search.store.protocol import IndexedArticle, StoreCounts
 
 _VECTOR_SAVE_INTERVAL_S = 60.0
+_WRITER_WAIT_S = 30.0
 
 
 class EmbeddedStore:
@@ -63,6 +65,7 @@ class EmbeddedStore:
         state = DerivedState.load(self._state_path)
         if state.lexical == generation and state.vectors == generation:
             return
+        already_held = self._writer.held
         if not self._writer.try_acquire():
             return
         try:
@@ -72,7 +75,8 @@ class EmbeddedStore:
                 self._reconcile_vectors()
             DerivedState(lexical=generation, vectors=generation).save(self._state_path)
         finally:
-            self._writer.release()
+            if not already_held:
+                self._writer.release()
 
     def _reconcile_vectors(self) -> None:
         catalog_rowids = self._catalog.passage_rowids()
@@ -108,11 +112,26 @@ class EmbeddedStore:
 
     # -- writes ---------------------------------------------------------------------------------
 
+    def _begin_write(self) -> None:
+        """Take the writer lock and catch up with what other writers committed meanwhile."""
+        if self._writer.held:
+            return
+        if not self._writer.acquire(_WRITER_WAIT_S):
+            raise StoreUnavailableError(
+                "another process is writing to the embedded store; try again when it is done"
+            )
+        self._repair_if_stale()
+        self._lexical.reload()
+        mtime = self._vectors_mtime(self._vectors_path)
+        if mtime != self._seen_vectors_mtime:
+            self._vectors.reload()
+            self._seen_vectors_mtime = mtime
+
     def write_articles(self, items: Sequence[IndexedArticle]) -> None:
         if not items:
             return
         with self._lock:
-            self._writer.acquire()
+            self._begin_write()
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
@@ -131,7 +150,7 @@ class EmbeddedStore:
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         with self._lock:
-            self._writer.acquire()
+            self._begin_write()
             existing = self._catalog.article_hashes(article_ids)
             if not existing:
                 return 0
@@ -164,6 +183,8 @@ class EmbeddedStore:
             DerivedState(
                 lexical=self._catalog.generation(), vectors=self._catalog.generation()
             ).save(self._state_path)
+            # Everything is on disk: let other processes (the CLI, the API) write in turn.
+            self._writer.release()
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -188,6 +209,15 @@ class EmbeddedStore:
     ) -> list[Document]:
         self._refresh()
         return self._hydrate(self._lexical.search(terms, top_k, filters))
+
+    def facets(
+        self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
+    ) -> dict[str, list[FacetBucket]]:
+        self._refresh()
+        return {
+            name: [FacetBucket(value=value, count=count) for value, count in buckets]
+            for name, buckets in self._lexical.facets(terms, filters, names).items()
+        }
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         self._refresh()
