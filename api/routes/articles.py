@@ -48,14 +48,12 @@ def _from_json(records: list[dict]) -> Iterator[ReadResult]:
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise HTTPException(
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes"
-            )
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
     return bytes(body)
 
 
@@ -87,7 +85,7 @@ async def ingest(request: Request, runtime: RuntimeDep, _: WriteKeyDep) -> Inges
                 JsonArticles.model_validate_json(body).articles
             )
         except ValidationError as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, error.errors()) from None
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, error.errors()) from None
     elif content_type.startswith("multipart/form-data"):
         # The capped body was read already; Starlette parses the form from its cached copy.
         request._body = body
@@ -95,7 +93,7 @@ async def ingest(request: Request, runtime: RuntimeDep, _: WriteKeyDep) -> Inges
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY, "multipart field 'file' is missing"
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "multipart field 'file' is missing"
             )
         items = read_bytes(await upload.read(), upload.filename or "upload")
     else:
@@ -117,7 +115,7 @@ async def ingest(request: Request, runtime: RuntimeDep, _: WriteKeyDep) -> Inges
 async def delete(article_id: str, runtime: RuntimeDep, _: WriteKeyDep) -> None:
     """Remove an article and its passages; the next search no longer finds them."""
     if len(article_id) > 200:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "article id too long")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "article id too long")
     deleted = await run_in_threadpool(runtime.delete_articles, [article_id])
     if not deleted:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
