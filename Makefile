@@ -8,7 +8,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 
-.PHONY: install run test lint es-up es-down bench-store quality
+.PHONY: install run test lint es-up es-down browser
 
 install: $(STAMP)
 
@@ -29,7 +29,11 @@ es-up:
 es-down:
 	bash infra/elasticsearch.sh down
 
-test: install es-up
+# Debian's Chromium for the real-browser UI test (a Playwright browser download cannot work here).
+browser:
+	bash infra/install-browser.sh
+
+test: install es-up browser
 	$(BIN)/ruff check search indexer api tests benchmarks
 	$(BIN)/python -m pytest -m "not slow"
 

@@ -62,6 +62,9 @@ class ElasticsearchSettings(BaseModel):
     index: str = "newsdesk"
     api_key: SecretStr | None = None
     timeout_s: float = Field(default=10.0, gt=0)
+    # Applied when an index is created (first use, or `newsdesk reindex`).
+    shards: int = Field(default=1, ge=1, le=1024)
+    replicas: int = Field(default=0, ge=0, le=16)
 
 
 class ApiSettings(BaseModel):

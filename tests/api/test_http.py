@@ -26,7 +26,8 @@ def test_get_search_answers_the_missile_question(
     response = client.get("/v1/search", params={"q": MISSILE_QUESTION, "top_k": 3})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "mode", "took_ms", "hits"}
+    assert set(body) == {"query", "mode", "took_ms", "hits", "facets"}
+    assert body["facets"] is None
     assert body["mode"] == "hybrid" and len(body["hits"]) == 3
     first = body["hits"][0]
     assert "700" in first["text"]
