@@ -49,3 +49,22 @@ def fuse(
             else:
                 candidate.fused += weight * norm
     return sorted(candidates.values(), key=lambda candidate: -candidate.fused)
+
+
+def fuse_rankings(
+    rankings: Sequence[Sequence[FusedCandidate]], weights: Sequence[float], *, rrf_k: float
+) -> list[FusedCandidate]:
+    """RRF over already-fused rankings (the main one and the question's focused ones).
+
+    Each passage keeps the per-leg scores of the first ranking it appears in, so the breakdown
+    still shows its BM25 and dense ranks.
+    """
+    merged: dict[str, FusedCandidate] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, candidate in enumerate(ranking, start=1):
+            entry = merged.get(candidate.document.id)
+            if entry is None:
+                entry = FusedCandidate(candidate.document, 0.0, dict(candidate.legs))
+                merged[candidate.document.id] = entry
+            entry.fused += weight / (rrf_k + rank)
+    return sorted(merged.values(), key=lambda candidate: -candidate.fused)

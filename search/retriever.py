@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from haystack import Document, component
 
@@ -11,9 +12,10 @@ from search.analysis import analyze_query
 from search.coverage import matched_idf_share, term_weights
 from search.embedding import Embedder
 from search.filters import SearchFilters
-from search.fusion import FusedCandidate, fuse
+from search.fusion import FusedCandidate, fuse, fuse_rankings
 from search.grouping import StoryGroup, group_candidates
 from search.highlight import best_sentence
+from search.question import read_question
 from search.results import (
     AlsoReportedBy,
     FacetName,
@@ -71,32 +73,22 @@ class HybridRetriever:
         documents, frequencies = self.store.document_frequencies(terms) if terms else (0, {})
         weights_by_term = term_weights(terms, documents, frequencies)
 
-        legs: dict[str, list[Document]] = {}
-        if mode in ("hybrid", "bm25"):
-            legs["bm25"] = self.store.bm25_search(terms, depth, filters)
-        if mode in ("hybrid", "dense"):
-            legs["dense"] = self.store.dense_search(
-                self.embedder.embed_query(query), depth, filters
-            )
-        if mode == "hybrid":
-            leg_weights = {
-                "bm25": self.settings.bm25_weight if bm25_weight is None else bm25_weight,
-                "dense": self.settings.dense_weight if dense_weight is None else dense_weight,
-            }
-            if self.settings.adaptive_bm25_weight and legs["bm25"]:
-                leg_weights["bm25"] *= matched_idf_share(
-                    weights_by_term,
-                    legs["bm25"][0],
-                    include_title=self.settings.bm25_include_title,
-                )
-            fused = fuse(
-                legs,
-                leg_weights,
-                method=fusion or self.settings.fusion,
+        options = _LegOptions(mode, fusion, rrf_k, bm25_weight, dense_weight)
+        fused = self._ranked(query, terms, weights_by_term, filters, depth, options)
+        # Pure bm25 / dense modes stay pure: their scores mean what the leg says.
+        focused = self.settings.question_aware and mode == "hybrid"
+        focus = read_question(query, self.store.outlets()) if focused else None
+        if focus:
+            rankings = [fused] + [
+                self._ranked(query, terms, weights_by_term, narrowed, depth, options)
+                for narrowed in focus.filters(filters)
+            ]
+            focus_weight = self.settings.focus_weight
+            fused = fuse_rankings(
+                rankings,
+                [1.0] + [focus_weight] * (len(rankings) - 1),
                 rrf_k=self.settings.rrf_k if rrf_k is None else rrf_k,
             )
-        else:
-            fused = _single_leg(mode, legs[mode])
 
         grouped = group_candidates(fused) if group else [StoryGroup(c) for c in fused]
         return {
@@ -105,6 +97,44 @@ class HybridRetriever:
                 for story in grouped[:top_k]
             ]
         }
+
+    def _ranked(
+        self,
+        query: str,
+        terms: list[str],
+        weights_by_term: Mapping[str, float],
+        filters: SearchFilters | None,
+        depth: int,
+        options: _LegOptions,
+    ) -> list[FusedCandidate]:
+        """One fused ranking: the BM25 and dense legs under ``filters``."""
+        legs: dict[str, list[Document]] = {}
+        if options.mode in ("hybrid", "bm25"):
+            legs["bm25"] = self.store.bm25_search(terms, depth, filters)
+        if options.mode in ("hybrid", "dense"):
+            legs["dense"] = self.store.dense_search(
+                self.embedder.embed_query(query), depth, filters
+            )
+        if options.mode != "hybrid":
+            return _single_leg(options.mode, legs[options.mode])
+        leg_weights = {
+            "bm25": self.settings.bm25_weight
+            if options.bm25_weight is None
+            else options.bm25_weight,
+            "dense": self.settings.dense_weight
+            if options.dense_weight is None
+            else options.dense_weight,
+        }
+        if self.settings.adaptive_bm25_weight and legs["bm25"]:
+            leg_weights["bm25"] *= matched_idf_share(
+                weights_by_term, legs["bm25"][0], include_title=self.settings.bm25_include_title
+            )
+        return fuse(
+            legs,
+            leg_weights,
+            method=options.fusion or self.settings.fusion,
+            rrf_k=self.settings.rrf_k if options.rrf_k is None else options.rrf_k,
+        )
 
     def search(
         self, query: str, facets: Sequence[FacetName] = (), **options: object
@@ -129,6 +159,15 @@ class HybridRetriever:
             hits=hits,
             facets=counts,
         )
+
+
+@dataclass(frozen=True)
+class _LegOptions:
+    mode: Mode
+    fusion: Fusion | None
+    rrf_k: float | None
+    bm25_weight: float | None
+    dense_weight: float | None
 
 
 def _single_leg(leg: str, documents: list[Document]) -> list[FusedCandidate]:

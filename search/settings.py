@@ -42,6 +42,9 @@ class RetrievalSettings(BaseModel):
     adaptive_bm25_weight: bool = True
     # One hit per story (syndicated and rewritten copies folded into "also reported by").
     group: bool = True
+    # Outlets and days the question names get retrieval legs of their own, fused by RRF.
+    question_aware: bool = True
+    focus_weight: float = Field(default=1.0, ge=0)
 
 
 class DedupSettings(BaseModel):

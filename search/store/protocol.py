@@ -71,6 +71,10 @@ class PassageStore(Protocol):
         """Nearest passages by cosine similarity; ``score`` is the cosine."""
         ...
 
+    def outlets(self) -> list[str]:
+        """Every outlet name in the archive (for reading questions and for filter menus)."""
+        ...
+
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
     ) -> dict[str, list[FacetBucket]]:

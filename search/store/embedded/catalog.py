@@ -253,6 +253,10 @@ class Catalog:
             yield from (_article(row) for row in rows)
             last = rows[-1][0]
 
+    def outlets(self) -> list[str]:
+        rows = self._query("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
+        return sorted(row[0] for row in rows)
+
     def counts(self) -> tuple[int, int]:
         articles = self._query("SELECT COUNT(*) FROM articles")[0][0]
         passages = self._query("SELECT COUNT(*) FROM passages")[0][0]

@@ -49,6 +49,7 @@ class EmbeddedStore:
         self._vectors_path = directory / "vectors.usearch"
         self._vectors = VectorIndex(self._vectors_path, dim)
         self._last_vector_save = time.monotonic()
+        self._outlets_cache: tuple[int, list[str]] | None = None
         self._repair_if_stale()
         self._seen_generation = self._catalog.generation()
         self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
@@ -199,6 +200,12 @@ class EmbeddedStore:
 
     def iter_articles(self) -> Iterator[Article]:
         return self._catalog.iter_articles()
+
+    def outlets(self) -> list[str]:
+        generation = self._catalog.generation()
+        if self._outlets_cache is None or self._outlets_cache[0] != generation:
+            self._outlets_cache = (generation, self._catalog.outlets())
+        return self._outlets_cache[1]
 
     def counts(self) -> StoreCounts:
         articles, passages = self._catalog.counts()
