@@ -126,6 +126,35 @@ def _model_dim(settings) -> int:
 
 
 @app.command()
+def reindex() -> None:
+    """Rebuild the Elasticsearch indices from the stored articles and swap the alias atomically.
+
+    Searches keep working during the rebuild. The embedded store has nothing to rebuild: its
+    indexes are derived from its catalog and repaired on open.
+    """
+    settings = get_settings()
+    if settings.store != "elasticsearch":
+        typer.echo("the embedded store needs no reindex (its indexes rebuild themselves)")
+        return
+    from search.store.elasticsearch import ElasticsearchStore
+
+    try:
+        runtime = _runtime()
+        try:
+            store = runtime.store
+            assert isinstance(store, ElasticsearchStore)
+            summary = store.reindex()
+        finally:
+            runtime.close()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    typer.echo(
+        f"reindexed {summary.articles} articles, {summary.passages} passages: "
+        + ", ".join(f"{old} -> {summary.current[alias]}" for alias, old in summary.previous.items())
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,

@@ -58,6 +58,7 @@ class PassageStoreContract:
         assert isinstance(store, PassageStore)
         store.ping()
         assert store.counts() == StoreCounts(articles=0, passages=0)
+        assert store.outlets() == []
         assert store.bm25_search(["missil"], 5) == []
         assert store.dense_search(QUERY, 5) == []
         assert store.get_article("nope") is None
@@ -75,6 +76,21 @@ class PassageStoreContract:
         assert list(filled.iter_articles()) == sorted(CORPUS, key=lambda item: item.id)
         hashes = filled.article_hashes([MISSILE.id, RATES.id, "unknown"])
         assert hashes == {MISSILE.id: MISSILE.content_hash, RATES.id: RATES.content_hash}
+
+    def test_metadata_comes_back_as_written(self, store: PassageStore) -> None:
+        # Filters fold case on their own keys; what a reader sees keeps the writer's spelling.
+        shouting = replace(MISSILE, language="EN", outlet="REUTERS ")
+        store.write_articles([indexed(shouting)])
+        assert store.get_article(MISSILE.id) == shouting
+        hit = store.bm25_search(["missil"], 1, SearchFilters(languages=["en"]))[0]
+        assert (hit.meta["language"], hit.meta["outlet"]) == ("EN", "REUTERS ")
+
+    def test_outlets_lists_every_outlet_once(self, filled: PassageStore) -> None:
+        assert filled.outlets() == ["BBC Sport", "Bloomberg", "Reuters"]
+        filled.write_articles([indexed(article("a-other", ["Another report."], outlet="AP"))])
+        assert filled.outlets() == ["AP", "BBC Sport", "Bloomberg", "Reuters"]
+        filled.delete_articles([MATCH.id])
+        assert filled.outlets() == ["AP", "Bloomberg", "Reuters"]
 
     def test_hits_are_attributed_documents(self, filled: PassageStore) -> None:
         hit = bm25(filled, "700 kilometres", top_k=1)[0]

@@ -19,10 +19,3 @@ class TestEmbeddedStore(PassageStoreContract):
         yield store
         store.close()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="embedded bug: LexicalIndex.document_frequencies uses Tantivy's doc_freq, which "
-        "still counts deleted passages until their segment is merged, next to a live num_docs",
-    )
-    def test_document_frequencies_forget_deleted_passages(self, filled: EmbeddedStore) -> None:
-        super().test_document_frequencies_forget_deleted_passages(filled)

@@ -80,3 +80,24 @@ def passage_ids_by_article(
         for hit in scan(client, index, sort_field="passage_id", query=query, source=["article_id"]):
             found.setdefault(hit["_source"]["article_id"], set()).add(hit["_id"])
     return found
+
+
+def distinct_values(client: Elasticsearch, index: str, field: str) -> list[str]:
+    """Every value of a keyword field, paged with a composite aggregation (no size guess)."""
+    values: list[str] = []
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": _PAGE,
+            "sources": [{"value": {"terms": {"field": field}}}],
+        }
+        if after is not None:
+            composite["after"] = after
+        response = client.search(
+            index=index, size=0, track_total_hits=False, aggs={"values": {"composite": composite}}
+        )
+        result = response["aggregations"]["values"]
+        values += [bucket["key"]["value"] for bucket in result["buckets"]]
+        after = result.get("after_key")
+        if after is None or len(result["buckets"]) < _PAGE:
+            return values

@@ -100,7 +100,9 @@ def rebuild(store: ElasticsearchStore) -> ReindexSummary:
     generation = max(schema.generation_of(index) for index in old.values()) + 1
     new = {alias: aliases.concrete_name(alias, generation) for alias in names}
     for alias, kind in ((aliases.passages, "passages"), (aliases.articles, "articles")):
-        if not schema.create_index(client, new[alias], kind, store.dim, alias=None):
+        if not schema.create_index(
+            client, new[alias], kind, store.dim, alias=None, layout=store.layout
+        ):
             raise StoreCorruptedError(
                 f"index {new[alias]!r} already exists: another reindex is running, or a failed "
                 "one left it behind (delete it and run again)"

@@ -79,13 +79,24 @@ def resolve(client: Elasticsearch, alias: str) -> str | None:
     return names[0]
 
 
-def create_index(client: Elasticsearch, name: str, kind: str, dim: int, alias: str | None) -> bool:
-    """Create ``name``; with ``alias`` the alias is added in the same request.
+def create_index(
+    client: Elasticsearch,
+    name: str,
+    kind: str,
+    dim: int,
+    alias: str | None,
+    layout: tuple[int, int] = (1, 0),
+) -> bool:
+    """Create ``name`` with ``layout`` = (shards, replicas); ``alias`` is added in the same request.
 
     Returns False when the index already exists: two processes racing to create generation 1
     both end up using the one that won, never two indices behind one alias.
     """
     body = index_body(kind, dim)
+    (
+        body["settings"]["index"]["number_of_shards"],
+        body["settings"]["index"]["number_of_replicas"],
+    ) = layout
     if alias is not None:
         body["aliases"] = {alias: {}}
     response = client.options(ignore_status=400).indices.create(index=name, **body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -19,10 +20,12 @@ from search.store.elasticsearch import queries, schema
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
-from search.store.elasticsearch.reads import mget_sources, scan
+from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles
 from search.store.protocol import IndexedArticle, StoreCounts
+
+OUTLETS_TTL_S = 60.0
 
 
 class ElasticsearchStore:
@@ -49,6 +52,7 @@ class ElasticsearchStore:
     ) -> None:
         self.url = settings.url
         self.dim = dim
+        self.layout = (settings.shards, settings.replicas)
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
         self.bulk_policy = bulk_policy or BulkPolicy()
@@ -63,6 +67,9 @@ class ElasticsearchStore:
         )
         self._ready = False
         self._lock = threading.Lock()
+        # The retriever asks for outlets on every question: one aggregation a minute at most,
+        # and this process's own writes invalidate it at once.
+        self._outlets: tuple[float, list[str]] | None = None
 
     # -- indices --------------------------------------------------------------------------------
 
@@ -90,7 +97,7 @@ class ElasticsearchStore:
         if index is None:
             # Generation 1 has a fixed name: racing processes create it once, never twice.
             name = self.aliases.concrete_name(alias, 1)
-            schema.create_index(self.client, name, kind, self.dim, alias)
+            schema.create_index(self.client, name, kind, self.dim, alias, self.layout)
             index = schema.resolve(self.client, alias)
         if index is None:
             raise StoreCorruptedError(
@@ -126,12 +133,14 @@ class ElasticsearchStore:
     def write_articles(self, items: Sequence[IndexedArticle]) -> None:
         if not items:
             return
+        self._outlets = None
         with self._op("writing articles"):
             replace_articles(self, items)
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         if not article_ids:
             return 0
+        self._outlets = None
         with self._op("deleting articles"):
             return delete_articles(self, article_ids)
 
@@ -163,6 +172,16 @@ class ElasticsearchStore:
         with self._op("listing articles"):
             for hit in scan(self.client, self.aliases.articles, sort_field="id"):
                 yield article_from_source(hit["_source"])
+
+    def outlets(self) -> list[str]:
+        """Every outlet name, sorted; cached for ``OUTLETS_TTL_S`` across other writers."""
+        cached = self._outlets
+        if cached is not None and time.monotonic() - cached[0] < OUTLETS_TTL_S:
+            return cached[1]
+        with self._op("listing outlets"):
+            names = sorted(distinct_values(self.client, self.aliases.articles, "outlet"))
+        self._outlets = (time.monotonic(), names)
+        return names
 
     def counts(self) -> StoreCounts:
         with self._op("counting"):

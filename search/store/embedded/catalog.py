@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS articles (
     author TEXT,
     author_key TEXT,
     language TEXT,
+    language_key TEXT,
     cluster_id TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet_key);
@@ -148,8 +149,8 @@ class Catalog:
         published_ts = published_timestamp(article.published_at)
         db.execute(
             "INSERT OR REPLACE INTO articles (id, content_hash, title, body, outlet, outlet_key,"
-            " url, published_at, published_ts, author, author_key, language, cluster_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url, published_at, published_ts, author, author_key, language, language_key,"
+            " cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.content_hash,
@@ -162,6 +163,7 @@ class Catalog:
                 published_ts,
                 article.author,
                 keyword(article.author),
+                article.language,
                 keyword(article.language),
                 article.cluster_id,
             ),
@@ -268,7 +270,7 @@ class Catalog:
         while True:
             rows = self._query(
                 "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding,"
-                " a.outlet, a.author_key, a.language"
+                " a.outlet, a.author_key, a.language_key"
                 " FROM passages p JOIN articles a ON a.id = p.article_id"
                 " WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
                 (last, batch),
@@ -346,7 +348,7 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
         params += keys
     if filters.languages:
         keys = [keyword(language) for language in filters.languages]
-        clauses.append(f"a.language IN ({','.join('?' * len(keys))})")
+        clauses.append(f"a.language_key IN ({','.join('?' * len(keys))})")
         params += keys
     if filters.published_after:
         clauses.append("a.published_ts >= ?")

@@ -98,8 +98,15 @@ class LexicalIndex:
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(passages in the index, passages containing each term): the inputs of BM25's idf."""
         searcher = self._index.searcher()
+        # Counted by search, not doc_freq: doc_freq includes deleted passages until a merge.
         return int(searcher.num_docs), {
-            term: int(searcher.doc_freq("terms", term)) for term in terms
+            term: int(
+                searcher.search(
+                    tantivy.Query.term_query(self._schema, "terms", term), 1, count=True
+                ).count
+                or 0
+            )
+            for term in terms
         }
 
     def _query(self, terms: Sequence[str], filters: SearchFilters | None) -> tantivy.Query:
