@@ -11,7 +11,7 @@ import typer
 
 from search.errors import NewsdeskError
 from search.results import Mode, SearchResponse
-from search.settings import get_settings
+from search.settings import Settings, get_settings
 
 app = typer.Typer(
     help="Hybrid search over news archives.", no_args_is_help=True, add_completion=False
@@ -118,11 +118,12 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo(f"{counts.articles} articles, {counts.passages} passages ({settings.store})")
 
 
-def _model_dim(settings) -> int:
-    # Counting needs no model; the dimension only matters to stores that create vector indexes.
+def _model_dim(settings: Settings) -> int:
+    # Counting needs no model, only its output size, which its files usually state.
+    from search.embedding import embedding_dimension
     from search.factory import build_embedder
 
-    return build_embedder(settings).dim
+    return embedding_dimension(settings.embedding) or build_embedder(settings).dim
 
 
 @app.command()

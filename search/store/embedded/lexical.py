@@ -39,11 +39,20 @@ class LexicalIndex:
         self._path = path
         self._lock = threading.Lock()
         self._writer: tantivy.IndexWriter | None = None
+        self.recreated = False
         self._index = self._open()
 
     def _open(self) -> tantivy.Index:
         self._path.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(_schema(), path=str(self._path), reuse=True)
+        try:
+            index = tantivy.Index(_schema(), path=str(self._path), reuse=True)
+        except ValueError:
+            # Written by an older newsdesk with other fields: the index is derived, so start
+            # over and let the store rebuild it from the catalog.
+            shutil.rmtree(self._path)
+            self._path.mkdir(parents=True)
+            index = tantivy.Index(_schema(), path=str(self._path), reuse=True)
+            self.recreated = True
         analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         index.register_tokenizer(_ANALYZER, analyzer)
         self._schema = index.schema

@@ -64,6 +64,8 @@ class EmbeddedStore:
         """
         generation = self._catalog.generation()
         state = DerivedState.load(self._state_path)
+        if self._lexical.recreated:
+            state.lexical = -1
         if state.lexical == generation and state.vectors == generation:
             return
         already_held = self._writer.held
@@ -72,6 +74,7 @@ class EmbeddedStore:
         try:
             if state.lexical != generation:
                 self._lexical.rebuild(self._catalog.iter_passage_rows())
+                self._lexical.recreated = False
             if state.vectors != generation:
                 self._reconcile_vectors()
             DerivedState(lexical=generation, vectors=generation).save(self._state_path)
