@@ -86,3 +86,17 @@ def seeded_runtime(seeded_settings: Settings, embedder: Embedder) -> Iterator[ob
     runtime = runtime_for(seeded_settings, embedder)
     yield runtime
     runtime.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(seeded_settings: Settings, embedder: Embedder) -> Iterator[str]:
+    """One real HTTP server over the seed articles per test module (browser and MCP tests)."""
+    from tests.indexed import runtime_for
+    from tests.ui.live import live_server
+
+    runtime = runtime_for(seeded_settings, embedder)
+    try:
+        with live_server(runtime) as url:
+            yield url
+    finally:
+        runtime.close()
