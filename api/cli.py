@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from api.eval_command import eval_command
 from search.errors import NewsdeskError
 from search.results import Mode, SearchResponse
 from search.settings import Settings, get_settings
@@ -153,6 +154,9 @@ def reindex() -> None:
         f"reindexed {summary.articles} articles, {summary.passages} passages: "
         + ", ".join(f"{old} -> {summary.current[alias]}" for alias, old in summary.previous.items())
     )
+
+
+app.command("eval")(eval_command)
 
 
 @app.command()

@@ -15,7 +15,10 @@ from search.store.embedded.catalog import PassageRow
 
 # Below this many admitted passages a filtered query is answered exactly, by brute force.
 EXACT_SEARCH_LIMIT = 50_000
-_DTYPE = "f16"  # half the memory of f32; cosine rankings are unchanged at this precision
+_DTYPE = "f16"
+# usearch's default search breadth (64) missed ~1% of the exact top 10 on MultiHop-RAG; at 256
+# the HNSW results match exact cosine far more closely, for well under a millisecond more.
+_EXPANSION_SEARCH = 256  # half the memory of f32; cosine rankings are unchanged at this precision
 
 
 class VectorIndex:
@@ -27,12 +30,19 @@ class VectorIndex:
         self._index = self._load()
 
     def _empty(self) -> Index:
-        return Index(ndim=self._dim, metric="cos", dtype=_DTYPE, connectivity=16)
+        return Index(
+            ndim=self._dim,
+            metric="cos",
+            dtype=_DTYPE,
+            connectivity=16,
+            expansion_search=_EXPANSION_SEARCH,
+        )
 
     def _load(self) -> Index:
         if self._path.exists():
             index = Index.restore(str(self._path))
             if index is not None and index.ndim == self._dim:
+                index.expansion_search = _EXPANSION_SEARCH
                 return index
         return self._empty()
 
