@@ -1,8 +1,8 @@
-"""Standard ranked-retrieval metrics (nDCG@k, Recall@k) computed by ranx, a maintained library.
+"""Standard ranked-retrieval metrics (nDCG@k, Recall@k) computed by the ir-measures library.
 
-One adapter, so the library can be swapped in one place. ranx is imported on first use only:
-its import pulls in numba, pandas and scipy (seconds), and its first evaluation compiles its
-kernels (cached afterwards in ranx's ``__pycache__``).
+One adapter, so the library can be swapped in one place. ir-measures is imported on first use
+only, and asked for its pytrec_eval provider by name: trec_eval's own C code computes the
+numbers, in memory (nothing is downloaded, no file is written).
 
 Usage:
     ranked_metrics({"q1": {"a": 1}}, {"q1": ["b", "a"]}, ["ndcg@10", "recall@10"])
@@ -10,8 +10,11 @@ Usage:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Our metric names (as plans and reports spell them) -> ir-measures' names.
+_MEASURES = {"ndcg": "nDCG", "recall": "R"}
 
 
 def ranked_metrics(
@@ -24,17 +27,15 @@ def ranked_metrics(
     ``qrels`` maps a question id to its judged documents and their grades (> 0 is relevant;
     nDCG uses the grade as the gain, as trec_eval does). ``rankings`` maps a question id to
     document ids, best first and distinct; a question absent from it retrieved nothing.
-    Metric names are ranx's: ``ndcg@10``, ``recall@20``...
+    Metric names are ``ndcg@k`` and ``recall@k``: ``ndcg@10``, ``recall@20``...
     """
     if not qrels:
         raise ValueError("no questions to score")
     if not metrics:
         return {}
-    with warnings.catch_warnings():
-        # Compiling ranx's LaTeX report templates warns about escape sequences (Python 3.12+).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from ranx import Qrels, Run, evaluate
+    import ir_measures
 
+    measures = {name: _measure(ir_measures, name) for name in metrics}
     judged = {
         query: {doc: int(grade) for doc, grade in docs.items() if grade > 0}
         for query, docs in qrels.items()
@@ -46,12 +47,16 @@ def ranked_metrics(
         ranked = list(rankings.get(query, ()))
         if len(set(ranked)) != len(ranked):
             raise ValueError(f"ranking for {query!r} repeats a document id")
-        # ranx orders by score: strictly decreasing scores keep our order, ties never arise.
+        # trec_eval orders by score: strictly decreasing scores keep our order, ties never arise.
         run[query] = {doc: float(len(ranked) - rank) for rank, doc in enumerate(ranked)}
-    with warnings.catch_warnings():
-        # numba warns about an internal integer cast while compiling ranx's kernels.
-        warnings.filterwarnings("ignore", message="unsafe cast from uint64 to int64")
-        scores = evaluate(Qrels(judged), Run(run), list(metrics), make_comparable=False)
-    if isinstance(scores, dict):
-        return {name: float(value) for name, value in scores.items()}
-    return {metrics[0]: float(scores)}
+    # The mean runs over every question of the qrels: one missing from the run scores 0.
+    scores = ir_measures.pytrec_eval.calc_aggregate(set(measures.values()), judged, run)
+    return {name: float(scores[measure]) for name, measure in measures.items()}
+
+
+def _measure(ir_measures: Any, name: str) -> Any:
+    """The ir-measures measure for ``ndcg@k`` or ``recall@k``."""
+    family, _, cutoff = name.partition("@")
+    if family not in _MEASURES or not cutoff.isdigit() or int(cutoff) < 1:
+        raise ValueError(f"unsupported metric {name!r}: expected ndcg@k or recall@k")
+    return ir_measures.parse_measure(f"{_MEASURES[family]}@{int(cutoff)}")

@@ -1,4 +1,4 @@
-"""nDCG and recall through ranx, on cases small enough to compute by hand."""
+"""nDCG and recall through ir-measures, on cases small enough to compute by hand."""
 
 import math
 
@@ -34,3 +34,9 @@ def test_repeated_ids_and_empty_judgements_are_refused() -> None:
         ranked_metrics({"q": {"a": 1}}, {"q": ["a", "a"]}, ["ndcg@10"])
     with pytest.raises(ValueError, match="no relevant"):
         ranked_metrics({"q": {"a": 0}}, {"q": ["a"]}, ["ndcg@10"])
+
+
+def test_unknown_metric_names_are_refused() -> None:
+    for name in ("map@10", "ndcg", "recall@0", "recall@ten"):
+        with pytest.raises(ValueError, match="unsupported metric"):
+            ranked_metrics({"q": {"a": 1}}, {"q": ["a"]}, [name])
