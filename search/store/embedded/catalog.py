@@ -317,30 +317,14 @@ class Catalog:
         )
         return np.fromiter((row[0] for row in rows), dtype=np.uint64, count=len(rows))
 
-    def hydrate(self, rowids: Sequence[int]) -> dict[int, Document]:
-        """Documents (text and attribution) for rowids; rows deleted meanwhile are absent."""
-        documents: dict[int, Document] = {}
-        for chunk in _chunks(list(rowids), 500):
+    def hydrate(self, ranked: Sequence[tuple[int, float]]) -> list[Document]:
+        """Scored Documents (text and attribution) in ``ranked`` order; rows deleted meanwhile
+        are skipped. Each Document is built once, with its score (they are frozen-ish)."""
+        rows: dict[int, tuple] = {}
+        for chunk in _chunks([rowid for rowid, _ in ranked], 500):
             sql = _HYDRATE.format(marks=",".join("?" * len(chunk)))
-            for row in self._query(sql, chunk):
-                documents[row[0]] = Document(
-                    id=row[1],
-                    content=row[2],
-                    meta={
-                        "article_id": row[3],
-                        "passage_index": row[4],
-                        "char_start": row[5],
-                        "char_end": row[6],
-                        "title": row[7],
-                        "outlet": row[8],
-                        "url": row[9],
-                        "published_at": row[10],
-                        "author": row[11],
-                        "language": row[12],
-                        "cluster_id": row[13],
-                    },
-                )
-        return documents
+            rows.update((row[0], row) for row in self._query(sql, chunk))
+        return [_document(rows[rowid], score) for rowid, score in ranked if rowid in rows]
 
 
 def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
@@ -365,6 +349,27 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
         clauses.append("a.published_ts <= ?")
         params.append(published_timestamp(filters.published_before))
     return " AND ".join(clauses), params
+
+
+_HIT_META = (
+    "article_id",
+    "passage_index",
+    "char_start",
+    "char_end",
+    "title",
+    "outlet",
+    "url",
+    "published_at",
+    "author",
+    "language",
+    "cluster_id",
+)
+
+
+def _document(row: tuple, score: float) -> Document:
+    return Document(
+        id=row[1], content=row[2], meta=dict(zip(_HIT_META, row[3:], strict=True)), score=score
+    )
 
 
 def _article(row: tuple) -> Article:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +48,7 @@ class EmbeddedStore:
         self._vectors_path = directory / "vectors.usearch"
         self._vectors = VectorIndex(self._vectors_path, dim)
         self._last_vector_save = time.monotonic()
+        self._last_save_seconds = 0.0
         self._outlets_cache: tuple[int, list[str]] | None = None
         self._repair_if_stale()
         self._seen_generation = self._catalog.generation()
@@ -174,14 +174,18 @@ class EmbeddedStore:
         state.lexical = generation
         state.save(self._state_path)
         self._seen_generation = generation
-        if time.monotonic() - self._last_vector_save > _VECTOR_SAVE_INTERVAL_S:
+        # Each save rewrites the whole vector file: space them out as it grows.
+        interval = max(_VECTOR_SAVE_INTERVAL_S, 20 * self._last_save_seconds)
+        if time.monotonic() - self._last_vector_save > interval:
             self.flush()
 
     def flush(self) -> None:
         with self._lock:
             if not self._writer.held:
                 return
+            started = time.monotonic()
             self._vectors.save()
+            self._last_save_seconds = time.monotonic() - started
             self._last_vector_save = time.monotonic()
             self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
             DerivedState(
@@ -259,13 +263,7 @@ class EmbeddedStore:
             fetch *= 4
 
     def _hydrate(self, ranked: list[tuple[int, float]]) -> list[Document]:
-        documents = self._catalog.hydrate([rowid for rowid, _ in ranked])
-        hits: list[Document] = []
-        for rowid, score in ranked:
-            document = documents.get(rowid)
-            if document is not None:
-                hits.append(replace(document, score=score))
-        return hits
+        return self._catalog.hydrate(ranked)
 
     def ping(self) -> None:
         self._catalog.generation()
