@@ -26,12 +26,12 @@ from typing import Any
 
 from benchmarks import baseline_phase, embedded_phase
 from benchmarks.config import DEFAULT_DATA, DEFAULT_OUT, REPO, BenchConfig
-from benchmarks.report import render, write_json
+from benchmarks.report import json_path_for, render, write_json
 
 Phase = Callable[[BenchConfig], dict[str, object]]
 
 
-def parse_args(argv: list[str] | None = None) -> BenchConfig:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--passages", type=int, default=100_000, help="passages to index")
     parser.add_argument("--queries", type=int, default=200, help="dev questions to time")
@@ -51,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         "--baseline-queries",
         type=int,
         default=20,
-        help="queries for the baseline (~4 s each at 100k); 0 skips it",
+        help="queries for the baseline (~20 s each at 100k here); 0 skips it",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="multihop-rag folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
@@ -61,11 +61,25 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         help="skip the build when --dir already holds exactly --passages",
     )
     parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="set OPENBLAS/OMP threads in the measuring processes (default: library default)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the build and query phases into --out (slows them)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> BenchConfig:
+    args = build_parser().parse_args(argv)
+    if args.blas_threads is not None:
+        # Read by OpenBLAS when numpy loads: the spawned phases inherit it.
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(args.blas_threads)
     return BenchConfig(
         passages=args.passages,
         queries=args.queries,
@@ -92,20 +106,23 @@ def in_fresh_process(phase: Phase, config: BenchConfig) -> dict[str, object]:
 
 def environment() -> dict[str, object]:
     packages = ("tantivy", "usearch", "haystack-ai", "numpy")
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = _git("rev-parse", "--short", "HEAD")
+    changed = _git("status", "--porcelain", "--", "search", "indexer").splitlines()
     return {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "niceness": os.nice(0),
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "commit": commit,
+        "uncommitted_changes": [line[3:] for line in changed],
         "argv": sys.argv,
         **{name: metadata.version(name) for name in packages},
     }
+
+
+def _git(*args: str) -> str:
+    command = ["git", "-C", str(REPO), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,25 +131,33 @@ def main(argv: list[str] | None = None) -> int:
         "config": asdict(config),
         "environment": environment(),
         "loadavg_start": [round(load, 2) for load in os.getloadavg()],
+        "passages": config.passages,
     }
+    json_path = json_path_for(config)
+    for name, phase, message in _phases(config):
+        print(message, file=sys.stderr)
+        result[name] = in_fresh_process(phase, config)
+        result["loadavg_end"] = [round(load, 2) for load in os.getloadavg()]
+        write_json(result, json_path)  # after every phase: a later failure keeps what was measured
+    result["passages"] = result["query"]["passages"]
+    write_json(result, json_path)
+    print(render(result))
+    print(f"\nJSON: {json_path}")
+    return 0
+
+
+def _phases(config: BenchConfig) -> list[tuple[str, Phase, str]]:
+    phases: list[tuple[str, Phase, str]] = []
     if config.reuse and in_fresh_process(_count_existing, config)["passages"] == config.passages:
-        result["build"] = None
         print(f"reusing the store in {config.directory}", file=sys.stderr)
     else:
-        print(f"building {config.passages:,} passages in {config.directory}", file=sys.stderr)
-        result["build"] = in_fresh_process(embedded_phase.build, config)
-    print("timing queries on the cold-opened store", file=sys.stderr)
-    result["query"] = in_fresh_process(embedded_phase.query, config)
-    result["passages"] = result["query"]["passages"]
+        message = f"building {config.passages:,} passages in {config.directory}"
+        phases.append(("build", embedded_phase.build, message))
+    phases.append(("query", embedded_phase.query, "timing queries on the cold-opened store"))
     if config.with_baseline:
-        print("building and timing the in-memory baseline", file=sys.stderr)
-        result["baseline"] = in_fresh_process(baseline_phase.run, config)
-    result["loadavg_end"] = [round(load, 2) for load in os.getloadavg()]
-    if result["build"] is None:
-        del result["build"]
-    print(render(result))
-    print(f"\nJSON: {write_json(result, config.out_dir)}")
-    return 0
+        message = "building and timing the in-memory baseline"
+        phases.append(("baseline", baseline_phase.run, message))
+    return phases
 
 
 def _count_existing(config: BenchConfig) -> dict[str, object]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 
+from benchmarks.breakdown import BUILD_TARGETS, QUERY_TARGETS, summary, timing
 from benchmarks.config import BenchConfig, profiled
 from benchmarks.corpus import DIM, BenchQuery, corpus_batches, load_articles, load_queries
 from benchmarks.hybrid import time_hybrid
@@ -33,13 +36,11 @@ def _fresh_directory(directory: Path) -> None:
 
 def existing_passages(directory: Path) -> int | None:
     """Passages in a store already at ``directory`` (for ``--reuse``), None when there is none."""
-    if not (directory / _STORE_MARKER).exists():
+    catalog = directory / _STORE_MARKER
+    if not catalog.exists():
         return None
-    store = EmbeddedStore(directory, dim=DIM)
-    try:
-        return store.counts().passages
-    finally:
-        store.close()
+    with closing(sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)) as db:
+        return int(db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
 
 
 def build(config: BenchConfig) -> dict[str, object]:
@@ -49,7 +50,7 @@ def build(config: BenchConfig) -> dict[str, object]:
     generate, write, finish = Stopwatch(), Stopwatch(), Stopwatch()
     batch_log: list[tuple[int, float]] = []
     started = time.perf_counter()
-    with profiled(config, "build"):
+    with profiled(config, "build"), timing(BUILD_TARGETS) as tallies:
         store = EmbeddedStore(config.directory, dim=DIM)
         batches = corpus_batches(articles, config.passages, config.batch_articles, config.seed)
         while True:
@@ -78,6 +79,7 @@ def build(config: BenchConfig) -> dict[str, object]:
         "wall_s": round(time.perf_counter() - started, 2),
         "passages_per_s": round(counts.passages / store_seconds, 1),
         "batch_passages_per_s": _batch_rates(batch_log),
+        "breakdown": summary(tallies),
         "peak_rss_mb": rss_peak_mb(),
         "disk_mb": disk_usage_mb(config.directory),
     }
@@ -142,22 +144,25 @@ def _timed_variants(
     store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
 ) -> dict[str, object]:
     depth = config.candidates
-    unfiltered = time_hybrid(
-        queries,
-        lambda q: store.bm25_search(q.terms, depth),
-        lambda q: store.dense_search(q.vector, depth),
-        config.top_k,
-    )
-    filtered = time_hybrid(
-        queries,
-        lambda q: store.bm25_search(q.terms, depth, SearchFilters(outlets=[q.outlet])),
-        lambda q: store.dense_search(q.vector, depth, SearchFilters(outlets=[q.outlet])),
-        config.top_k,
-    )
+    with timing(QUERY_TARGETS) as unfiltered_parts:
+        unfiltered = time_hybrid(
+            queries,
+            lambda q: store.bm25_search(q.terms, depth),
+            lambda q: store.dense_search(q.vector, depth),
+            config.top_k,
+        )
+    with timing(QUERY_TARGETS) as filtered_parts:
+        filtered = time_hybrid(
+            queries,
+            lambda q: store.bm25_search(q.terms, depth, SearchFilters(outlets=[q.outlet])),
+            lambda q: store.dense_search(q.vector, depth, SearchFilters(outlets=[q.outlet])),
+            config.top_k,
+        )
     retriever = _time_retriever(store, queries, config)
     return {
         "unfiltered": unfiltered.summary(),
         "filtered_outlet": filtered.summary(),
+        "breakdown": {"unfiltered": summary(unfiltered_parts), "filtered": summary(filtered_parts)},
         "retriever_run": percentiles(retriever),
         "unfiltered_first_baseline_queries": unfiltered.summary(config.baseline_queries),
         "raw_ms": {"unfiltered": unfiltered.raw(), "filtered_outlet": filtered.raw()},

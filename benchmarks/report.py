@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.config import BenchConfig
+
 _COLUMNS = ("p50", "p95", "p99", "mean", "max")
 
 
@@ -32,6 +34,7 @@ def _build_lines(build: dict[str, Any]) -> list[str]:
         f" {rates['middle_tenth']:,.0f}/s, last {rates['last_tenth']:,.0f}/s;"
         f" slowest batch {rates['slowest_batch_s']:.1f} s",
         f"  build process peak RSS {build['peak_rss_mb']:,.0f} MB",
+        *_breakdown_lines("  where the build's time went", build.get("breakdown", {})),
         f"disk: {disk['total']:,.0f} MB ({parts})",
     ]
 
@@ -54,6 +57,21 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
         _latency_row("  filtered hybrid, CPU time only", filtered["hybrid_cpu"]),
         _latency_row("HybridRetriever.run (stub embedder)", query["retriever_run"]),
     ]
+    for variant, parts in query.get("breakdown", {}).items():
+        lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)
+    return lines
+
+
+def _breakdown_lines(title: str, parts: dict[str, dict[str, float]]) -> list[str]:
+    if not parts:
+        return []
+    lines = [f"{title}:"]
+    for label, tally in parts.items():
+        if tally["calls"]:
+            lines.append(
+                f"    {label:<34}{tally['total_s']:>9.2f} s  {tally['cpu_s']:>9.2f} s CPU"
+                f"  {tally['calls']:>8,.0f} calls  {tally['mean_ms']:>9.3f} ms/call"
+            )
     return lines
 
 
@@ -87,9 +105,11 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_json(result: dict[str, Any], out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def json_path_for(config: BenchConfig) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = out_dir / f"embedded-store-{result['passages']}-{stamp}.json"
+    return config.out_dir / f"embedded-store-{config.passages}-{stamp}.json"
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, default=str))
-    return path
