@@ -9,7 +9,20 @@ from haystack import Document
 from search.articles import Article
 from search.ids import passage_id
 
-ATTRIBUTION_FIELDS = ("title", "outlet", "url", "published_at", "author", "language")
+# The meta keys every store puts on a passage Document, in the embedded store's order.
+PASSAGE_META = (
+    "article_id",
+    "passage_index",
+    "char_start",
+    "char_end",
+    "title",
+    "outlet",
+    "url",
+    "published_at",
+    "author",
+    "language",
+    "cluster_id",
+)
 
 
 def passage_document(article: Article, index: int, char_start: int, char_end: int) -> Document:

@@ -14,22 +14,8 @@ from haystack import Document
 from search.analysis import analyze, join_terms
 from search.articles import Article
 from search.filters import keyword
-from search.passages import bm25_text
+from search.passages import PASSAGE_META, bm25_text
 
-# The meta keys every store puts on a passage Document, in the embedded store's order.
-PASSAGE_META = (
-    "article_id",
-    "passage_index",
-    "char_start",
-    "char_end",
-    "title",
-    "outlet",
-    "url",
-    "published_at",
-    "author",
-    "language",
-    "cluster_id",
-)
 # What a search hit needs back; the vector stays on the server.
 HIT_SOURCE = ["text", *PASSAGE_META]
 

@@ -18,7 +18,7 @@ from haystack import Document
 
 from search.articles import Article
 from search.filters import SearchFilters, keyword
-from search.passages import published_timestamp
+from search.passages import PASSAGE_META, published_timestamp
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -351,24 +351,9 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
     return " AND ".join(clauses), params
 
 
-_HIT_META = (
-    "article_id",
-    "passage_index",
-    "char_start",
-    "char_end",
-    "title",
-    "outlet",
-    "url",
-    "published_at",
-    "author",
-    "language",
-    "cluster_id",
-)
-
-
 def _document(row: tuple, score: float) -> Document:
     return Document(
-        id=row[1], content=row[2], meta=dict(zip(_HIT_META, row[3:], strict=True)), score=score
+        id=row[1], content=row[2], meta=dict(zip(PASSAGE_META, row[3:], strict=True)), score=score
     )
 
 
