@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="set OPENBLAS/OMP threads in the measuring processes (default: library default)",
     )
     parser.add_argument(
+        "--no-warm-page-cache",
+        dest="warm_page_cache",
+        action="store_false",
+        help="do not read the store files through the OS page cache before timing queries",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the build and query phases into --out (slows them)",
@@ -95,6 +101,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         out_dir=args.out,
         reuse=args.reuse,
         profile=args.profile,
+        warm_page_cache=args.warm_page_cache,
     )
 
 

@@ -30,6 +30,7 @@ class BenchConfig:
     out_dir: Path = DEFAULT_OUT
     reuse: bool = False
     profile: bool = False
+    warm_page_cache: bool = True
 
     @property
     def articles_path(self) -> Path:

@@ -15,7 +15,14 @@ from benchmarks.breakdown import BUILD_TARGETS, QUERY_TARGETS, summary, timing
 from benchmarks.config import BenchConfig, profiled
 from benchmarks.corpus import DIM, BenchQuery, corpus_batches, load_articles, load_queries
 from benchmarks.hybrid import time_hybrid
-from benchmarks.measure import Stopwatch, disk_usage_mb, percentiles, rss_now_mb, rss_peak_mb
+from benchmarks.measure import (
+    Stopwatch,
+    disk_usage_mb,
+    percentiles,
+    read_through,
+    rss_now_mb,
+    rss_peak_mb,
+)
 from search.embedding import Embedder
 from search.filters import SearchFilters
 from search.retriever import HybridRetriever
@@ -113,6 +120,7 @@ def query(config: BenchConfig) -> dict[str, object]:
     queries = load_queries(
         config.queries_path, config.queries, load_articles(config.articles_path), config.seed
     )
+    page_cache_s = read_through(config.directory) if config.warm_page_cache else None
     rss_before = rss_now_mb()
     started = time.perf_counter()
     store = EmbeddedStore(config.directory, dim=DIM)
@@ -124,6 +132,7 @@ def query(config: BenchConfig) -> dict[str, object]:
     result.update(
         passages=store.counts().passages,
         open_ms=round(open_ms, 1),
+        page_cache_warm_s=None if page_cache_s is None else round(page_cache_s, 1),
         rss_before_open_mb=rss_before,
         rss_after_open_mb=rss_open,
         rss_end_mb=rss_now_mb(),

@@ -42,7 +42,8 @@ def _build_lines(build: dict[str, Any]) -> list[str]:
 def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
     unfiltered, filtered = query["unfiltered"], query["filtered_outlet"]
     lines = [
-        f"query process: open {query['open_ms']:,.0f} ms; RSS before open"
+        f"query process: page cache {_page_cache(query)}; open {query['open_ms']:,.0f} ms;"
+        f" RSS before open"
         f" {query['rss_before_open_mb']:,.0f} MB, after open {query['rss_after_open_mb']:,.0f} MB,"
         f" end {query['rss_end_mb']:,.0f} MB, peak {query['peak_rss_mb']:,.0f} MB",
         *_header(f"latency over {queries} queries"),
@@ -60,6 +61,11 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
     for variant, parts in query.get("breakdown", {}).items():
         lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)
     return lines
+
+
+def _page_cache(query: dict[str, Any]) -> str:
+    seconds = query.get("page_cache_warm_s")
+    return "as found" if seconds is None else f"warmed first ({seconds:,.1f} s)"
 
 
 def _breakdown_lines(title: str, parts: dict[str, dict[str, float]]) -> list[str]:
