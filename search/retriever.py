@@ -126,9 +126,11 @@ class HybridRetriever:
             else options.dense_weight,
         }
         if self.settings.adaptive_bm25_weight and legs["bm25"]:
-            leg_weights["bm25"] *= matched_idf_share(
+            share = matched_idf_share(
                 weights_by_term, legs["bm25"][0], include_title=self.settings.bm25_include_title
             )
+            floor = self.settings.adaptive_floor
+            leg_weights["bm25"] *= share if share >= floor else share * share / floor
         return fuse(
             legs,
             leg_weights,

@@ -41,6 +41,9 @@ class RetrievalSettings(BaseModel):
     # Scale the BM25 weight by the share of the question's idf mass its best hit matches: when
     # only common words match ("missile" in every report), BM25's order is noise, not evidence.
     adaptive_bm25_weight: bool = True
+    # Below this share the weight falls quadratically (share^2 / floor): a question matched only
+    # by a common word leaves BM25 almost no vote, however high its base weight.
+    adaptive_floor: float = Field(default=0.25, ge=0, le=1)
     # One hit per story (syndicated and rewritten copies folded into "also reported by").
     group: bool = True
     # Outlets and days the question names get retrieval legs of their own, fused by RRF.

@@ -1,10 +1,14 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from api.runtime import Runtime
+from search.embedding import Embedder
 from search.filters import SearchFilters
-from tests.conftest import MISSILE_QUESTION
+from search.settings import Settings
+from tests.conftest import MISSILE_QUESTION, REPO
+from tests.indexed import index_into, runtime_for
 
 
 def test_the_missile_question_finds_the_700_km_passage_first(seeded_runtime: Runtime) -> None:
@@ -83,3 +87,14 @@ def test_one_hit_per_story_with_the_answer_sentence_and_the_other_reports(
     assert best.source.article_id not in reported_by
     # the copies' passages are folded away: no later hit comes from another copy
     assert all(hit.source.article_id == best.source.article_id for hit in hits[1:])
+
+
+def test_unrelated_articles_beside_the_seeds_do_not_change_the_answer(
+    settings: Settings, embedder: Embedder, seeds: Path
+) -> None:
+    """`make run` indexes the fictional sample with the seeds: the missile answer must hold."""
+    runtime = runtime_for(settings, embedder)
+    index_into(runtime, REPO / "examples", seeds)
+    best = runtime.retriever.run(query=MISSILE_QUESTION, top_k=1)["hits"][0]
+    runtime.close()
+    assert best.highlight is not None and "700" in best.highlight.text
