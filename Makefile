@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[test]'
 	touch $(STAMP)
 
+# The seed reports are indexed too when the shared data sits beside the checkout (developers).
+SEEDS := $(wildcard ../shared/data/seeds)
+
 run: install
-	$(BIN)/newsdesk index examples/
+	$(BIN)/newsdesk index examples/ $(SEEDS)
 	$(BIN)/newsdesk serve --host $(HOST) --port $(PORT)
 
 es-up:
