@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
+from tests.api.client import local_client
 from search.embedding import Embedder
 from search.settings import ApiSettings, Settings
 from tests.indexed import runtime_for
@@ -34,7 +35,7 @@ ARTICLES = [
 
 def _client(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     runtime = runtime_for(settings, embedder)
-    with TestClient(create_app(runtime=runtime)) as client:
+    with local_client(create_app(runtime=runtime)) as client:
         yield client
     runtime.close()
 

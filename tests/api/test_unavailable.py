@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from tests.api.client import local_client
 from api.runtime import Runtime
 from search.embedding import Embedder
 from search.retriever import HybridRetriever
@@ -25,7 +26,7 @@ def client(tmp_path, embedder: Embedder) -> Iterator[TestClient]:
     )
     store = ElasticsearchStore(settings.elasticsearch, dim=embedder.dim)
     runtime = Runtime(settings, embedder, store, HybridRetriever(store, embedder))
-    with TestClient(create_app(runtime=runtime)) as test_client:
+    with local_client(create_app(runtime=runtime)) as test_client:
         yield test_client
 
 
