@@ -39,7 +39,9 @@ def _unsupported(source: str, name: str, head: bytes) -> Rejection:
     return Rejection(source, None, f"unsupported file type {suffix_of(name) or '(none)'!r}")
 
 
-def _read_stream(stream: BinaryIO, source: str, name: str) -> Iterator[ReadResult]:
+def _read_stream(
+    stream: BinaryIO, source: str, name: str, max_decompressed_bytes: int | None = None
+) -> Iterator[ReadResult]:
     head = stream.read(SNIFF_BYTES)
     found = sniff(head, name)
     stream.seek(0)
@@ -48,7 +50,7 @@ def _read_stream(stream: BinaryIO, source: str, name: str) -> Iterator[ReadResul
     elif found is Format.WARC:
         from indexer.readers.archives import read_warc
 
-        yield from read_warc(stream, source)
+        yield from read_warc(stream, source, max_decompressed_bytes)
     elif found is Format.JSONL:
         yield from jsonl_articles(stream, source)
     elif found is Format.TEXT:
@@ -69,9 +71,12 @@ def read_file(path: Path) -> Iterator[ReadResult]:
         yield from _read_stream(handle, str(path), path.name)
 
 
-def read_bytes(data: bytes, name: str) -> Iterator[ReadResult]:
-    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties."""
-    yield from _read_stream(io.BytesIO(data), name, name)
+def read_bytes(
+    data: bytes, name: str, max_decompressed_bytes: int | None = None
+) -> Iterator[ReadResult]:
+    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties;
+    a compressed archive that would inflate beyond ``max_decompressed_bytes`` is refused."""
+    yield from _read_stream(io.BytesIO(data), name, name, max_decompressed_bytes)
 
 
 def _files(path: Path) -> Iterator[Path]:
