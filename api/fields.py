@@ -1,4 +1,4 @@
-"""Field types of the request models: what the OpenAPI document promises is exactly what is accepted.
+"""Request field types: what the OpenAPI document promises is exactly what is accepted.
 
 Dates are ISO-8601 strings only (pydantic would read ``0`` or ``"1700000000"`` as a Unix time),
 numbers must be finite, and strings must be well-formed Unicode.

@@ -88,11 +88,9 @@ class StrictJSONRoute(APIRoute):
         takes_json = self._takes_json()
 
         async def strict_handler(request: Request) -> Response:
-            if takes_json and _has_body(request):
-                if not is_json_media_type(request.headers.get("content-type")):
-                    raise HTTPException(
-                        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE
-                    )
+            content_type = request.headers.get("content-type")
+            if takes_json and _has_body(request) and not is_json_media_type(content_type):
+                raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE)
             return await handle(StrictJSONRequest(request.scope, request.receive))
 
         return strict_handler

@@ -203,14 +203,17 @@ def _decoded(page: _Page) -> bytes | str:
 def read_warc(
     stream: BinaryIO, source: str, max_decompressed_bytes: int | None = None
 ) -> Iterator[ReadResult]:
-    """Articles from a WARC; ``max_decompressed_bytes`` refuses a .warc.gz that inflates beyond it."""
+    """Articles from a WARC; ``max_decompressed_bytes`` refuses a .warc.gz inflating beyond it."""
     head = stream.read(2)
     stream.seek(-len(head), os.SEEK_CUR)
-    if max_decompressed_bytes is not None and head == _GZIP_MAGIC:
-        if inflates_beyond(stream, max_decompressed_bytes):
-            limit = f"{max_decompressed_bytes:,}"
-            yield Rejection(source, None, f"decompresses to more than {limit} bytes; not read")
-            return
+    if (
+        max_decompressed_bytes is not None
+        and head == _GZIP_MAGIC
+        and inflates_beyond(stream, max_decompressed_bytes)
+    ):
+        limit = f"{max_decompressed_bytes:,}"
+        yield Rejection(source, None, f"decompresses to more than {limit} bytes; not read")
+        return
     for item in _pages(stream, source):
         if isinstance(item, Rejection):
             yield item

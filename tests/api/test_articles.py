@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from tests.api.client import local_client
 from search.embedding import Embedder
 from search.settings import ApiSettings, Settings
+from tests.api.client import local_client
 from tests.indexed import runtime_for
 
 KEY = "s3cret-key"

@@ -4,8 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.client import local_client
 from api.runtime import Runtime
+from tests.api.client import local_client
 from tests.conftest import MISSILE_QUESTION
 
 

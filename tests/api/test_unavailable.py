@@ -7,12 +7,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.client import local_client
 from api.runtime import Runtime
 from search.embedding import Embedder
 from search.retriever import HybridRetriever
 from search.settings import ElasticsearchSettings, Settings
 from search.store.elasticsearch import ElasticsearchStore
+from tests.api.client import local_client
 
 DEAD_URL = "http://127.0.0.1:9"
 
