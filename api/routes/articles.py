@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.requests import ClientDisconnect
 
 from api.deps import IngestDep, RuntimeDep
 from api.fields import STRICT_REQUEST
@@ -83,7 +84,10 @@ async def _upload(request: Request) -> tuple[bytes, str]:
 
 
 async def _read_request(request: Request, filename: str | None, limit: int) -> list[ReadResult]:
-    body = await request.body()  # over the route's cap: 413 before the rest is read
+    try:
+        body = await request.body()  # over the route's cap: 413 before the rest is read
+    except ClientDisconnect:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the body was cut off") from None
     content_type = request.headers.get("content-type", "")
     if is_json_media_type(content_type):
         return _json_articles(body)

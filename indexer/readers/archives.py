@@ -28,7 +28,7 @@ _PAGE_RECORDS = frozenset({"response", "resource"})
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b"
 # No news article's HTML comes near this; a page over it is skipped, not read into memory.
-MAX_PAGE_BYTES = 20_000_000
+MAX_PAGE_BYTES = 10_000_000
 _CHUNK = 1 << 16
 
 

@@ -15,6 +15,7 @@ from search.embedding import Embedder
 from search.settings import ApiSettings, Settings
 from tests.api.client import local_client
 from tests.indexed import runtime_for
+from tests.indexer.fixtures.bombs import zeros_bomb
 
 KEY = "limits-key"
 SMALL_CAP = 4_096
@@ -22,7 +23,12 @@ SMALL_CAP = 4_096
 
 @pytest.fixture
 def client(tmp_path: Path, embedder: Embedder) -> Iterator[TestClient]:
-    api = ApiSettings(write_key=SecretStr(KEY), max_body_bytes=SMALL_CAP, max_upload_bytes=200_000)
+    api = ApiSettings(
+        write_key=SecretStr(KEY),
+        max_body_bytes=SMALL_CAP,
+        max_upload_bytes=200_000,
+        max_decompressed_bytes=8_000_000,
+    )
     runtime = runtime_for(Settings(data_dir=tmp_path / "var", api=api), embedder)
     with local_client(create_app(runtime=runtime)) as test_client:
         yield test_client
@@ -71,3 +77,15 @@ def test_ingest_keeps_its_larger_cap(client: TestClient) -> None:
     assert accepted.json()["rejected"] == 5
     too_big = client.post("/v1/articles", json={"articles": records * 3}, headers=headers)
     assert too_big.status_code == 413
+
+
+def test_an_uploaded_gzip_bomb_is_rejected_with_its_reason(
+    client: TestClient, tmp_path: Path
+) -> None:
+    bomb = zeros_bomb(tmp_path / "crawl.warc.gz", 64_000_000).read_bytes()
+    files = {"file": ("crawl.warc.gz", bomb, "application/gzip")}
+    response = client.post("/v1/articles", files=files, headers={"X-API-Key": KEY})
+    assert response.status_code == 200, response.text
+    (result,) = response.json()["results"]
+    assert result["status"] == "rejected"
+    assert "decompresses to more than 8,000,000 bytes" in result["reason"]
