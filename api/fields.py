@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from search.wellformed import WellFormedStr
 
@@ -34,6 +34,15 @@ def _not_blank(value: str) -> str:
         raise ValueError("the query is blank")
     return stripped
 
+
+def _integral(value: object) -> object:
+    # JSON Schema counts 200.0 as an integer; strict mode would not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_integral)]
 
 QueryText = Annotated[
     WellFormedStr,

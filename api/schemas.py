@@ -13,6 +13,7 @@ from api.fields import (
     MAX_QUERY_CHARS,
     STRICT_REQUEST,
     IsoDateTime,
+    JsonInt,
     Name,
     QueryText,
 )
@@ -28,7 +29,7 @@ class _SearchFields(BaseModel):
     model_config = LENIENT_REQUEST
 
     q: QueryText = Field(description="the question")
-    top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
+    top_k: JsonInt = Field(default=10, ge=1, le=MAX_TOP_K)
     mode: Mode = "hybrid"
     fusion: Fusion | None = Field(default=None, description="rrf (default) or weighted")
     rrf_k: float | None = Field(default=None, gt=0, le=1000)
@@ -72,7 +73,17 @@ class _SearchFields(BaseModel):
 
 
 class SearchQuery(_SearchFields):
-    """``GET /v1/search``: the query string."""
+    """``GET /v1/search``: the query string. A repeated parameter is a list; none is an empty
+    list (a query string has no null)."""
+
+    outlet: list[Name] = Field(default_factory=list, max_length=50, description="outlet names")
+    author: list[Name] = Field(default_factory=list, max_length=50)
+    language: list[Name] = Field(default_factory=list, max_length=20, description="e.g. en")
+    facets: list[FacetName] = Field(
+        default_factory=list,
+        max_length=2,
+        description="outlet and/or day counts over matching passages (outlet,day)",
+    )
 
     @field_validator("facets", mode="before")
     @classmethod

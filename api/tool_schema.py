@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import MAX_NAME_CHARS, STRICT_REQUEST, IsoDay, QueryText
+from api.fields import MAX_NAME_CHARS, STRICT_REQUEST, IsoDay, JsonInt, QueryText
 from search.filters import SearchFilters
 from search.wellformed import WellFormedStr
 
@@ -48,7 +48,7 @@ class SearchNewsArgs(BaseModel):
     query: QueryText = Field(
         description="The question or keywords to search for, in plain language.",
     )
-    top_k: int = Field(
+    top_k: JsonInt = Field(
         default=5, ge=1, le=20, description="How many passages to return, best first (1-20)."
     )
     outlet: Annotated[WellFormedStr, Field(min_length=1, max_length=MAX_NAME_CHARS)] | None = Field(
@@ -63,7 +63,7 @@ class SearchNewsArgs(BaseModel):
         default=None,
         description="Only articles published on or before this day (YYYY-MM-DD, UTC).",
     )
-    max_chars: int = Field(
+    max_chars: JsonInt = Field(
         default=4000,
         ge=200,
         le=20000,

@@ -89,6 +89,9 @@ async def _read_request(request: Request, filename: str | None, limit: int) -> l
     except ClientDisconnect:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the body was cut off") from None
     content_type = request.headers.get("content-type", "")
+    if not body and not content_type:  # no body at all; an empty file is a file (rejected)
+        message = 'the body is missing: send {"articles": [...]} or a file'
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": message}])
     if is_json_media_type(content_type):
         return _json_articles(body)
     if content_type.lower().startswith("multipart/form-data"):

@@ -45,7 +45,9 @@ def _read_stream(
     head = stream.read(SNIFF_BYTES)
     found = sniff(head, name)
     stream.seek(0)
-    if found is None:
+    if not head:
+        yield Rejection(source, None, "the file is empty")
+    elif found is None:
         yield _unsupported(source, name, head)
     elif found is Format.WARC:
         from indexer.readers.archives import read_warc
