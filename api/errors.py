@@ -94,9 +94,12 @@ def validation_errors(errors: list[Any]) -> list[dict[str, object]]:
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _allowed_methods(request: Request, fallback: str | None) -> str | None:
-    """Every method some route serves at this path: Starlette names only the first route's, and
-    the page's catch-all mount at "/" would claim every path for GET alone."""
+_STATIC_METHODS = "GET, HEAD"
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's);
+    a path no route serves is a static file (the page, the docs' assets)."""
     allowed = [
         method
         for method in _METHODS
@@ -106,14 +109,13 @@ def _allowed_methods(request: Request, fallback: str | None) -> str | None:
             if not isinstance(route, Mount)
         )
     ]
-    return ", ".join(allowed) if allowed else fallback
+    return ", ".join(allowed) if allowed else _STATIC_METHODS
 
 
 def _http_error(request: Request, error: HTTPException) -> Response:
     headers = dict(error.headers or {})
     if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
-        allow = _allowed_methods(request, headers.get("Allow") or headers.get("allow"))
-        headers = {"Allow": allow} if allow else {}
+        headers = {"Allow": _allowed_methods(request)}
         if request.method == "OPTIONS":  # RFC 9110: OPTIONS answers with what the path allows
             return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
     if error.status_code in (status.HTTP_204_NO_CONTENT, status.HTTP_304_NOT_MODIFIED):
