@@ -35,6 +35,7 @@ router = api_router(
 )
 
 MAX_ARTICLES_PER_REQUEST = 1000
+MAX_FILENAME_CHARS = 255  # the name is repeated in every rejection it causes
 RESPOND_ASYNC = "respond-async"
 
 
@@ -80,7 +81,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
                 }
             ]
         )
-    return await upload.read(), upload.filename or "upload"
+    return await upload.read(), (upload.filename or "upload")[:MAX_FILENAME_CHARS]
 
 
 async def _read_request(request: Request, filename: str | None, limit: int) -> list[ReadResult]:
@@ -150,7 +151,10 @@ async def ingest(
     ] = None,
     x_filename: Annotated[
         str | None,
-        Header(max_length=255, description="the file's name, for a raw (non-multipart) upload"),
+        Header(
+            max_length=MAX_FILENAME_CHARS,
+            description="the file's name, for a raw (non-multipart) upload",
+        ),
     ] = None,
 ) -> Any:
     """Index JSON articles (`{"articles": [...]}`) or one uploaded file (JSONL, text, HTML,
