@@ -1,0 +1,59 @@
+"""Two processes on one embedded store: what one writes, the other finds in both legs at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from search.analysis import analyze_query
+from search.store.embedded import EmbeddedStore
+from tests.conftest import REPO
+from tests.store.corpus import DIM, codeword, numbered, text_vector
+
+ARTICLES = 8
+# The documented bound is "the next search after the write returned"; this leaves room for a
+# loaded 2-core machine.
+BOUND_S = 5.0
+
+
+def _found_in_both_legs(reader: EmbeddedStore, number: int) -> bool:
+    item = numbered(number)
+    lexical = reader.bm25_search(analyze_query(codeword(number)), top_k=10)
+    if {hit.id for hit in lexical} != {passage.id for passage in item.passages}:
+        return False
+    return all(
+        [hit.id for hit in reader.dense_search(text_vector(passage.content or ""), top_k=1)]
+        == [passage.id]
+        for passage in item.passages
+    )
+
+
+def test_a_reader_process_sees_each_write_in_both_legs_within_the_bound(tmp_path: Path) -> None:
+    directory = tmp_path / "embedded"
+    reader = EmbeddedStore(directory, dim=DIM)  # open, and searched, before anything is written
+    assert reader.bm25_search(analyze_query(codeword(0)), top_k=10) == []
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.store.writer_process", str(directory), str(ARTICLES)]
+        + ["--pause", "0.3"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None
+    delays: list[float] = []
+    try:
+        for line in writer.stdout:
+            _, number, acknowledged = line.split()
+            while not _found_in_both_legs(reader, int(number)):
+                assert time.time() - float(acknowledged) < BOUND_S, f"article {number} unseen"
+                time.sleep(0.01)
+            delays.append(time.time() - float(acknowledged))
+        assert writer.wait(timeout=60) == 0, writer.stderr.read() if writer.stderr else ""
+    finally:
+        writer.kill()
+        reader.close()
+    assert len(delays) == ARTICLES
+    print("visibility delays (ms):", [round(delay * 1000, 1) for delay in delays])
