@@ -34,9 +34,9 @@ def test_a_reader_process_sees_each_write_in_both_legs_within_the_bound(tmp_path
     directory = tmp_path / "embedded"
     reader = EmbeddedStore(directory, dim=DIM)  # open, and searched, before anything is written
     assert reader.bm25_search(analyze_query(codeword(0)), top_k=10) == []
+    command = ["-m", "tests.store.writer_process", str(directory), str(ARTICLES), "--pause", "0.3"]
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.store.writer_process", str(directory), str(ARTICLES)]
-        + ["--pause", "0.3"],
+        [sys.executable, *command],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
