@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from search.analysis import analyze_query
 from search.store.embedded import EmbeddedStore
-from tests.conftest import REPO
 from tests.store.corpus import DIM, codeword, numbered, text_vector
+from tests.store.writer_process import acknowledgements, start_writer
 
 ARTICLES = 8
 # The documented bound is "the next search after the write returned"; this leaves room for a
@@ -34,24 +32,16 @@ def test_a_reader_process_sees_each_write_in_both_legs_within_the_bound(tmp_path
     directory = tmp_path / "embedded"
     reader = EmbeddedStore(directory, dim=DIM)  # open, and searched, before anything is written
     assert reader.bm25_search(analyze_query(codeword(0)), top_k=10) == []
-    command = ["-m", "tests.store.writer_process", str(directory), str(ARTICLES), "--pause", "0.3"]
-    writer = subprocess.Popen(
-        [sys.executable, *command],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None
+    writer, acks = start_writer(directory, ARTICLES, pause=0.3)
     delays: list[float] = []
     try:
-        for line in writer.stdout:
-            _, number, acknowledged = line.split()
-            while not _found_in_both_legs(reader, int(number)):
-                assert time.time() - float(acknowledged) < BOUND_S, f"article {number} unseen"
+        for number, acknowledged in acknowledgements(acks):
+            while not _found_in_both_legs(reader, number):
+                assert time.time() - acknowledged < BOUND_S, f"article {number} unseen"
                 time.sleep(0.01)
-            delays.append(time.time() - float(acknowledged))
-        assert writer.wait(timeout=60) == 0, writer.stderr.read() if writer.stderr else ""
+            delays.append(time.time() - acknowledged)
+        writer.join(timeout=60)
+        assert writer.exitcode == 0
     finally:
         writer.kill()
         reader.close()

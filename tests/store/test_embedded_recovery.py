@@ -4,9 +4,6 @@ legs, nothing is duplicated, and the write in flight is all there or not there a
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,17 +11,8 @@ import pytest
 from search.analysis import analyze_query
 from search.store.embedded import EmbeddedStore
 from search.store.protocol import IndexedArticle
-from tests.conftest import REPO
 from tests.store.corpus import DIM, codeword, numbered, text_vector
-from tests.store.writer_process import CRASH_POINTS, CRASHED
-
-
-def _writer(directory: Path, *options: str) -> list[str]:
-    return [sys.executable, "-m", "tests.store.writer_process", str(directory), *options]
-
-
-def _acked(stdout: str) -> set[int]:
-    return {int(line.split()[1]) for line in stdout.splitlines() if line.startswith("ack ")}
+from tests.store.writer_process import CRASH_POINTS, CRASHED, acknowledgements, start_writer
 
 
 def _texts(item: IndexedArticle) -> set[str]:
@@ -68,15 +56,10 @@ def check_store(directory: Path, acked: set[int], in_flight: set[int]) -> None:
 @pytest.mark.parametrize("point", sorted(CRASH_POINTS))
 def test_a_writer_killed_mid_write_loses_and_doubles_nothing(tmp_path: Path, point: str) -> None:
     directory = tmp_path / "embedded"
-    completed = subprocess.run(
-        _writer(directory, "3", "--crash", point),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == CRASHED, completed.stdout + completed.stderr
-    acked = _acked(completed.stdout)
+    writer, acks = start_writer(directory, 3, crash=point)
+    acked = {number for number, _ in acknowledgements(acks)}
+    writer.join(timeout=60)
+    assert writer.exitcode == CRASHED
     assert {0, 1, 2} <= acked
     check_store(directory, acked, in_flight={3})
     check_store(directory, acked, in_flight={3})  # the repair held: a second open agrees
@@ -85,23 +68,15 @@ def test_a_writer_killed_mid_write_loses_and_doubles_nothing(tmp_path: Path, poi
 def test_a_writer_killed_at_a_random_moment_loses_and_doubles_nothing(tmp_path: Path) -> None:
     directory = tmp_path / "embedded"
     kill_after = random.Random().randint(2, 12)
-    writer = subprocess.Popen(
-        _writer(directory, "40", "--flush-every", "3"),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None
-    lines = []
+    writer, acks = start_writer(directory, 40, flush_every=3)
+    acked: set[int] = set()
     try:
-        while len(lines) < kill_after:
-            line = writer.stdout.readline()
-            assert line, writer.stderr.read() if writer.stderr else "writer exited early"
-            lines.append(line)
-        writer.send_signal(signal.SIGKILL)
-        rest, _ = writer.communicate(timeout=60)
+        for number, _ in acknowledgements(acks):
+            acked.add(number)
+            if len(acked) == kill_after:
+                writer.kill()  # SIGKILL, wherever the writer is
     finally:
         writer.kill()
-    acked = _acked("".join(lines) + rest)
+        writer.join(timeout=60)
+    assert len(acked) >= kill_after
     check_store(directory, acked, in_flight={max(acked) + 1})

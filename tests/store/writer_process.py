@@ -1,20 +1,21 @@
 """A writer process for the embedded store's cross-process tests.
 
-    python -m tests.store.writer_process DIR COUNT [--pause S] [--flush-every N] [--crash POINT]
-
-Writes ``numbered`` articles 0..COUNT-1, one call each, without flushing in between (as an
-indexing run does), and prints ``ack N <unix time>`` once each call has returned. With
-``--crash``, it then writes article COUNT together with an edit of article 0 and dies without any
-cleanup (``os._exit``) at POINT of that write, or of the flush after it.
+``start_writer`` runs ``write_numbered`` in a new process, forked from a server that imported the
+store once (a fresh interpreter would spend seconds importing Haystack for each crash). The
+writer writes ``numbered`` articles 0..count-1, one call each, without flushing in between (as an
+indexing run does), and sends ``(number, unix time)`` once each call has returned. With
+``crash``, it then writes article ``count`` together with an edit of article 0 and dies without
+any cleanup (``os._exit``) at that point of the write, or of the flush after it.
 """
 
 from __future__ import annotations
 
-import argparse
+import multiprocessing
 import os
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ CRASHED = 70
 
 
 def _die() -> None:
-    sys.stdout.flush()
     os._exit(CRASHED)
 
 
@@ -84,33 +84,51 @@ CRASH_POINTS: dict[str, Callable[[], None]] = {
 FLUSH_POINTS = {"inside-vector-save", "after-vector-save"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("count", type=int)
-    parser.add_argument("--pause", type=float, default=0.0)
-    parser.add_argument("--flush-every", type=int, default=0)
-    parser.add_argument("--crash", choices=sorted(CRASH_POINTS))
-    options = parser.parse_args()
-
-    store = EmbeddedStore(options.directory, dim=DIM)
-    for number in range(options.count):
+def write_numbered(
+    directory: Path,
+    count: int,
+    acks: Connection,
+    *,
+    pause: float = 0.0,
+    flush_every: int = 0,
+    crash: str | None = None,
+) -> None:
+    store = EmbeddedStore(directory, dim=DIM)
+    for number in range(count):
         store.write_articles([numbered(number)])
-        print(f"ack {number} {time.time():.6f}", flush=True)
-        if options.flush_every and (number + 1) % options.flush_every == 0:
+        acks.send((number, time.time()))
+        if flush_every and (number + 1) % flush_every == 0:
             store.flush()
-        time.sleep(options.pause)
-    if options.crash:
-        if options.crash not in FLUSH_POINTS:
-            CRASH_POINTS[options.crash]()
-        store.write_articles([numbered(options.count), numbered(0, edited=True)])
-        print(f"ack {options.count} {time.time():.6f}", flush=True)
-        CRASH_POINTS[options.crash]()
-        store.flush()
-        print("survived", flush=True)  # the crash point was never reached: a broken test
-        sys.exit(1)
-    store.close()
+        time.sleep(pause)
+    if crash is None:
+        store.close()
+        return
+    if crash not in FLUSH_POINTS:
+        CRASH_POINTS[crash]()
+    store.write_articles([numbered(count), numbered(0, edited=True)])
+    acks.send((count, time.time()))
+    CRASH_POINTS[crash]()
+    store.flush()
+    raise SystemExit(f"the crash point {crash} was never reached")
 
 
-if __name__ == "__main__":
-    main()
+def start_writer(directory: Path, count: int, **options: Any) -> tuple[BaseProcess, Connection]:
+    """The writer process, and the end of the pipe its acknowledgements come through."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=write_numbered, args=(directory, count, sender), kwargs=options
+    )
+    process.start()
+    sender.close()
+    return process, receiver
+
+
+def acknowledgements(receiver: Connection) -> Iterator[tuple[int, float]]:
+    """Each ``(number, unix time)`` the writer sent, until it exits (or dies)."""
+    while True:
+        try:
+            yield receiver.recv()
+        except EOFError:
+            return
