@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from search.errors import InvalidArticleError, StoreUnavailableError
+from search.errors import StoreUnavailableError
 from search.store.elasticsearch.bulk import (
     conditional_index_action,
     delete_action,
@@ -41,7 +41,7 @@ from search.store.elasticsearch.errors import (
     raise_for_failures,
 )
 from search.store.elasticsearch.reads import mget_versions, passage_ids_by_article
-from search.store.protocol import IndexedArticle
+from search.store.protocol import IndexedArticle, checked_embeddings
 
 if TYPE_CHECKING:
     from search.store.elasticsearch.store import ElasticsearchStore
@@ -60,16 +60,6 @@ def _bulk(store: ElasticsearchStore, actions: list[dict[str, Any]]) -> list[Item
 
 def _owners(owner: dict[str, str], failures: Sequence[ItemFailure]) -> set[str]:
     return {owner[failure.doc_id] for failure in failures if failure.doc_id in owner}
-
-
-def _check(item: IndexedArticle, dim: int) -> np.ndarray:
-    vectors = np.asarray(item.embeddings, dtype=np.float32)
-    if vectors.shape != (len(item.passages), dim):
-        raise InvalidArticleError(
-            f"article {item.article.id}: {len(item.passages)} passages need a "
-            f"({len(item.passages)}, {dim}) embedding array, got {vectors.shape}"
-        )
-    return vectors
 
 
 def while_blocked(store: ElasticsearchStore, write: Callable[[], Result]) -> Result:
@@ -122,7 +112,7 @@ def replace_articles(store: ElasticsearchStore, items: Sequence[IndexedArticle])
     """Insert or replace each article with its passages; raise listing any refused item."""
     # The same article twice in one call: the last one wins, as in the embedded store.
     latest = {item.article.id: item for item in items}
-    vectors = {article_id: _check(item, store.dim) for article_id, item in latest.items()}
+    vectors = {key: checked_embeddings(item, store.dim) for key, item in latest.items()}
 
     def attempt(article_ids: list[str]) -> tuple[list[str], list[ItemFailure]]:
         return _replace_once(store, [latest[i] for i in article_ids], vectors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -13,7 +15,7 @@ from haystack import Document
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
-from search.errors import InvalidArticleError, StoreCorruptedError, StoreUnavailableError
+from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
@@ -22,10 +24,11 @@ from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
 from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
-from search.store.protocol import IndexedArticle, StoreCounts
+from search.store.protocol import IndexedArticle, StoreCounts, checked_embeddings
 
 _VECTOR_SAVE_INTERVAL_S = 60.0
 WRITER_WAIT_S = 30.0
+_log = logging.getLogger(__name__)
 
 
 class EmbeddedStore:
@@ -189,6 +192,8 @@ class EmbeddedStore:
             return  # a live writer applies its own commits
         try:
             self._catch_up()
+        except Exception as error:  # a search must not fail because a repair did
+            _log.warning("the embedded store could not catch up with the catalog: %s", error)
         finally:
             if not already_held:
                 self._writer.release()
@@ -207,16 +212,24 @@ class EmbeddedStore:
                 )
             try:
                 self._catch_up()
+            except Exception as error:
+                with contextlib.suppress(Exception):
+                    self.flush()
+                raise StoreUnavailableError(
+                    f"the embedded store's search indexes cannot catch up with its catalog: {error}"
+                ) from error
+            try:
                 yield
             except BaseException:
-                self.flush()
+                with contextlib.suppress(Exception):  # the lock is released whatever happens
+                    self.flush()
                 raise
 
     def write_articles(self, items: Sequence[IndexedArticle]) -> None:
         if not items:
             return
         for item in items:
-            _check_embeddings(item, self._dim)
+            checked_embeddings(item, self._dim)
         with self._writing():
             removed: list[int] = []
             added: list[PassageRow] = []
@@ -378,12 +391,3 @@ class EmbeddedStore:
             finally:
                 self._writer.release()
                 self._catalog.close()
-
-
-def _check_embeddings(item: IndexedArticle, dim: int) -> None:
-    shape = np.shape(item.embeddings)
-    if shape != (len(item.passages), dim):
-        raise InvalidArticleError(
-            f"article {item.article.id}: {len(item.passages)} passages need a "
-            f"({len(item.passages)}, {dim}) embedding array, got {shape}"
-        )
