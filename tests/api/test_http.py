@@ -42,8 +42,8 @@ def test_get_search_answers_the_missile_question(
         "also_reported_by",
     }
     assert "700" in first["highlight"]["text"]
-    assert any(other["article_id"].startswith("002") for other in first["also_reported_by"]) or (
-        first["source"]["article_id"].startswith("002")
+    assert any(other["title"].startswith("002") for other in first["also_reported_by"]) or (
+        first["source"]["title"].startswith("002")
     )
     assert set(first["source"]) == {
         "article_id",
