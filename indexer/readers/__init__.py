@@ -46,17 +46,23 @@ def _unsupported(source: str, name: str, head: bytes) -> Rejection:
 
 
 def _read_stream(
-    stream: BinaryIO, source: str, name: str, file_id: str | None = None
+    stream: BinaryIO,
+    source: str,
+    name: str,
+    file_id: str | None = None,
+    max_decompressed_bytes: int | None = None,
 ) -> Iterator[ReadResult]:
     head = stream.read(SNIFF_BYTES)
     found = sniff(head, name)
     stream.seek(0)
-    if found is None:
+    if not head:
+        yield Rejection(source, None, "the file is empty")
+    elif found is None:
         yield _unsupported(source, name, head)
     elif found is Format.WARC:
         from indexer.readers.archives import read_warc
 
-        yield from read_warc(stream, source)
+        yield from read_warc(stream, source, max_decompressed_bytes)
     elif found is Format.JSONL:
         yield from jsonl_articles(stream, source)
     elif found is Format.TEXT:
@@ -80,9 +86,14 @@ def read_file(path: Path, root: Path | None = None) -> Iterator[ReadResult]:
         yield from _read_stream(handle, str(path), path.name, file_path_id(path, root))
 
 
-def read_bytes(data: bytes, name: str) -> Iterator[ReadResult]:
-    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties."""
-    yield from _read_stream(io.BytesIO(data), name, name)
+def read_bytes(
+    data: bytes, name: str, max_decompressed_bytes: int | None = None
+) -> Iterator[ReadResult]:
+    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties;
+    a compressed archive that would inflate beyond ``max_decompressed_bytes`` is refused."""
+    yield from _read_stream(
+        io.BytesIO(data), name, name, max_decompressed_bytes=max_decompressed_bytes
+    )
 
 
 def _files(path: Path) -> Iterator[Path]:

@@ -17,6 +17,7 @@ from search.retriever import HybridRetriever
 from search.settings import ApiSettings, Settings
 from search.store.embedded import EmbeddedStore
 from search.store.protocol import IndexedArticle
+from tests.api.client import local_client
 from tests.conftest import REPO
 from tests.indexed import runtime_for
 from tests.store.corpus import numbered
@@ -45,7 +46,7 @@ ARTICLES = [
 
 def _client(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     runtime = runtime_for(settings, embedder)
-    with TestClient(create_app(runtime=runtime)) as client:
+    with local_client(create_app(runtime=runtime)) as client:
         yield client
     runtime.close()
 
@@ -163,7 +164,7 @@ def test_a_store_busy_with_another_writer_answers_503(tmp_path: Path, embedder: 
     store = EmbeddedStore(settings.embedded_dir, dim=embedder.dim, writer_wait_s=0.5)
     runtime = Runtime(settings, embedder, store, HybridRetriever(store, embedder))
     try:
-        with TestClient(create_app(runtime=runtime)) as busy:
+        with local_client(create_app(runtime=runtime)) as busy:
             response = busy.post("/v1/articles", json={"articles": ARTICLES}, headers=_auth())
             assert response.status_code == 503
             assert "another process is writing" in response.json()["detail"]

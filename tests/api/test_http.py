@@ -5,12 +5,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.runtime import Runtime
+from tests.api.client import local_client
 from tests.conftest import MISSILE_QUESTION
 
 
 @pytest.fixture
 def client(seeded_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=seeded_runtime)) as test_client:
+    with local_client(create_app(runtime=seeded_runtime)) as test_client:
         yield test_client
 
 
