@@ -149,6 +149,35 @@ class PassageStoreContract:
         filled.write_articles([indexed(MISSILE)])
         assert filled.counts() == StoreCounts(articles=3, passages=7)
 
+    # -- rankings, then hydration ---------------------------------------------------------------
+
+    def test_rankings_hydrate_to_what_the_searches_return(self, filled: PassageStore) -> None:
+        terms = analyze_query("missile rates")
+        only_reuters = SearchFilters(outlets=["reuters"])
+        for ranking, documents in (
+            (filled.bm25_ranking(terms, 10), filled.bm25_search(terms, 10)),
+            (
+                filled.dense_ranking(QUERY, 5, only_reuters),
+                filled.dense_search(QUERY, 5, only_reuters),
+            ),
+        ):
+            hydrated = filled.hydrate([key for key, _ in ranking])
+            assert [hydrated[key].id for key, _ in ranking] == ids(documents)
+            assert [score for _, score in ranking] == [hit.score for hit in documents]
+            assert all(set(hit.meta) == META_KEYS for hit in hydrated.values())
+        assert filled.bm25_ranking([], 10) == [] and filled.hydrate([]) == {}
+
+    def test_hydrate_skips_passages_deleted_since_they_were_ranked(
+        self, filled: PassageStore
+    ) -> None:
+        missile = filled.bm25_ranking(["missil"], 10)
+        rates = filled.bm25_ranking(["rate"], 10)
+        assert len(missile) == 3 and len(rates) == 2
+        filled.delete_articles([MISSILE.id])
+        hydrated = filled.hydrate([key for key, _ in missile + rates])
+        assert {hit.meta["article_id"] for hit in hydrated.values()} == {RATES.id}
+        assert len(hydrated) == 2
+
     # -- filters --------------------------------------------------------------------------------
 
     def test_outlet_filter_is_case_insensitive(self, filled: PassageStore) -> None:

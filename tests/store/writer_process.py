@@ -5,7 +5,7 @@ store once (a fresh interpreter would spend seconds importing Haystack for each 
 writer writes ``numbered`` articles 0..count-1, one call each, without flushing in between (as an
 indexing run does), and sends ``(number, unix time)`` once each call has returned. With
 ``crash``, it then writes article ``count`` together with an edit of article 0 and dies without
-any cleanup (``os._exit``) at that point of the write, or of the flush after it.
+any cleanup (``os._exit``) at that point of the write, or of the compaction after it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from search.store.embedded import EmbeddedStore, catalog, lexical, state, vectors
+from search.store.embedded import (
+    EmbeddedStore,
+    catalog,
+    compaction,
+    lexical,
+    snapshot,
+    state,
+    vectors,
+)
 from tests.store.corpus import DIM, numbered
 
 CRASHED = 70
@@ -69,18 +77,14 @@ CRASH_POINTS: dict[str, Callable[[], None]] = {
     "after-lexical-commit": lambda: _wrap(state.DerivedState, "save", before=always),
     # the lexical index recorded, the vectors not applied
     "inside-vector-apply": lambda: _wrap(vectors.VectorIndex, "apply", before=always),
-    # the vector file written to its temporary name, not renamed over the old one
+    # a compaction wrote the new vector snapshot to its temporary name, not renamed yet
     "inside-vector-save": lambda: _wrap(
-        vectors.os, "replace", before=lambda source, target: str(target).endswith(".usearch")
+        compaction.os, "replace", before=lambda source, target: str(target).endswith(".usearch")
     ),
-    # the vector file renamed into place, its checkpoint not recorded yet
-    "after-vector-save": lambda: _wrap(
-        state.DerivedState,
-        "save",
-        before=lambda saved, path: saved.vectors.generation > 0,
-    ),
+    # the new vector snapshot complete under its own name, not recorded yet
+    "after-vector-save": lambda: _wrap(snapshot.SnapshotRecord, "save", before=always),
 }
-# Points that can only be reached by the flush after the last write.
+# Points that can only be reached by the compaction after the last write.
 FLUSH_POINTS = {"inside-vector-save", "after-vector-save"}
 
 
@@ -109,6 +113,7 @@ def write_numbered(
     acks.send((count, time.time()))
     CRASH_POINTS[crash]()
     store.flush()
+    store.compact()
     raise SystemExit(f"the crash point {crash} was never reached")
 
 
