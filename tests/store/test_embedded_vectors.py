@@ -77,6 +77,18 @@ def test_writes_append_and_only_a_compaction_rewrites_the_snapshot(tmp_path: Pat
         reader.close()
 
 
+def test_the_delta_keeps_every_row_as_it_grows(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "embedded", dim=DIM, compact_rows=NEVER)
+    try:
+        for first in range(0, 300, 60):  # 600 rows: the delta outgrows its first allocation
+            store.write_articles([numbered(n) for n in range(first, first + 60)])
+        assert len(store.dense_search(QUERY, 1000)) == 600
+        for number in (0, 150, 299):
+            assert _nearest(store, numbered(number)) == [p.id for p in numbered(number).passages]
+    finally:
+        store.close()
+
+
 def test_exact_search_reads_the_mapped_snapshot_in_place(tmp_path: Path) -> None:
     directory = tmp_path / "embedded"
     store = EmbeddedStore(directory, dim=DIM)

@@ -46,6 +46,7 @@ class ResidentIndexes:
         self._legacy = legacy or Checkpoint()
         self._lock = threading.RLock()  # one applier at a time; searches never take it
         self._record_stamp: int | None = None
+        self._dead_in_snapshot = 0  # snapshot rows removed since it was written
         self.columns = FilterColumns()
         self.vectors = VectorIndex(dim)
         self.at = Checkpoint()
@@ -68,6 +69,7 @@ class ResidentIndexes:
                 vectors.apply((), rows)
             self.columns, self.vectors = columns, vectors
             self._add_missing_vectors()
+            self._use(vectors.snapshot)
             self.at = Checkpoint(generation, highest)
 
     def _recorded_snapshot(self) -> VectorSnapshot:
@@ -116,8 +118,18 @@ class ResidentIndexes:
         self.follow_snapshot()
 
     def _apply(self, removed: Sequence[int], added: Sequence[PassageRow]) -> None:
+        if removed:
+            gone = np.asarray(removed, dtype=np.int64)
+            gone = gone[self.columns.is_live(gone)]
+            self._dead_in_snapshot += int(np.count_nonzero(self.vectors.snapshot.contains(gone)))
         self.columns.apply(removed, added)
         self.vectors.apply(removed, added)
+
+    def _use(self, snapshot: VectorSnapshot) -> None:
+        """Search ``snapshot`` from now on (the caller holds the lock)."""
+        self.vectors.use(snapshot)
+        live = np.count_nonzero(self.columns.is_live(snapshot.rowids))
+        self._dead_in_snapshot = len(snapshot) - int(live)
 
     def apply_write(self, generation: int, removed: list[int], added: list[PassageRow]) -> None:
         """This process's own committed write (the indexes were level before it)."""
@@ -140,7 +152,7 @@ class ResidentIndexes:
                     )
                 except FileNotFoundError:
                     return  # replaced again meanwhile: the next search looks again
-                self.vectors.use(snapshot)
+                self._use(snapshot)
             self._record_stamp = stamp
 
     # -- compaction -----------------------------------------------------------------------------
@@ -149,9 +161,7 @@ class ResidentIndexes:
         """Enough rows in the delta, or enough dead rows in the snapshot, to rewrite it."""
         if self.vectors.delta_size >= rows:
             return True
-        snapshot = self.vectors.snapshot
-        dead = len(snapshot) - int(np.count_nonzero(self.columns.is_live(snapshot.rowids)))
-        return dead >= max(rows, len(snapshot) // 10)
+        return self._dead_in_snapshot >= max(rows, len(self.vectors.snapshot) // 10)
 
     def compact(self, lock: WriterLock) -> Checkpoint | None:
         """Fold the delta into a new snapshot file and record it. Returns the checkpoint the
@@ -171,7 +181,7 @@ class ResidentIndexes:
             record.save(self._directory)
             snapshot = VectorSnapshot.open(self._directory / record.file, self._dim, at)
             with self._lock:
-                self.vectors.use(snapshot)
+                self._use(snapshot)
                 self._record_stamp = self._stamp()
             remove_unrecorded(self._directory, {record.file})
             return base.checkpoint

@@ -50,10 +50,11 @@ class Delta:
             self.rowids[self.size : size] = rowids
             self.matrix[self.size : size] = vectors
             return Delta(self.rowids, self.matrix, size)
-        grown = Delta.empty(self.matrix.shape[1], max(size, 2 * self.rowids.size))
-        held, matrix = self.valid()
-        grown.rowids[: self.size], grown.matrix[: self.size] = held, matrix
-        return grown.appended(rowids, vectors)
+        capacity = max(size, 2 * self.rowids.size)
+        grown = Delta.empty(self.matrix.shape[1], capacity)
+        grown.rowids[: self.size] = self.rowids[: self.size]
+        grown.matrix[: self.size] = self.matrix[: self.size]
+        return Delta(grown.rowids, grown.matrix, self.size).appended(rowids, vectors)
 
     def after(self, rowid: int) -> Delta:
         """Only the rows above ``rowid`` (a new snapshot holds the others)."""
