@@ -102,7 +102,10 @@ class PassageStore(Protocol):
         ...
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(live passages, live passages containing each term), in one call."""
+        """(live passages, passages containing each term), in one call, cheap at any size.
+
+        The embedded store reads its lexical index's statistics, which count a deleted passage
+        until its segment is merged (as BM25's own idf does); Elasticsearch counts exactly."""
         ...
 
     def dense_search(

@@ -47,6 +47,9 @@ def bm25(store: PassageStore, text: str, top_k: int = 10, **filters: object) -> 
 class PassageStoreContract:
     """Write, overwrite, unchanged re-index, delete, filters, counts, reads, ranking."""
 
+    # Whether document frequencies drop a deleted passage at once (else: once merged away).
+    exact_frequencies = True
+
     @pytest.fixture
     def filled(self, store: PassageStore) -> PassageStore:
         store.write_articles([indexed(item) for item in CORPUS])
@@ -273,7 +276,10 @@ class PassageStoreContract:
 
     def test_document_frequencies_forget_deleted_passages(self, filled: PassageStore) -> None:
         filled.delete_articles([RATES.id])
-        assert filled.document_frequencies(["rate", "missil"]) == (5, {"rate": 0, "missil": 3})
+        documents, frequencies = filled.document_frequencies(["rate", "missil"])
+        assert (documents, frequencies["missil"]) == (5, 3)
+        # Index statistics may count a deleted passage until its segment is merged away.
+        assert frequencies["rate"] in ((0,) if self.exact_frequencies else (0, 1, 2))
 
     def test_facets_count_matching_passages(self, filled: PassageStore) -> None:
         terms = analyze_query("missile rates")
