@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import cast
@@ -189,6 +190,7 @@ def _timed_variants(
         ),
     }
     frequencies = _time_each(queries, lambda q: store.document_frequencies(q.terms))
+    throughput = _throughput_by_threads(store, queries, config)
     retriever = _time_retriever(store, queries, config)
     retriever_filtered = _time_retriever(store, queries, config, filtered=True)
     return {
@@ -196,6 +198,7 @@ def _timed_variants(
         "filtered_outlet": filtered.summary(),
         "rankings": {name: times.summary() for name, times in ranked.items()},
         "document_frequencies": percentiles(frequencies),
+        "queries_per_s_by_threads": throughput,
         "breakdown": {"unfiltered": summary(unfiltered_parts), "filtered": summary(filtered_parts)},
         "retriever_run": percentiles(retriever),
         "retriever_run_filtered": percentiles(retriever_filtered),
@@ -207,6 +210,26 @@ def _timed_variants(
             "retriever_run_filtered": [round(value, 3) for value in retriever_filtered],
         },
     }
+
+
+def _throughput_by_threads(
+    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
+) -> dict[str, float]:
+    """Hybrid queries (both rankings, hydrate the top_k) per second from 1, 2 and 4 threads
+    sharing the store, as the API's worker threads do."""
+
+    def one(query: BenchQuery) -> None:
+        lexical = store.bm25_ranking(query.terms, config.candidates)
+        store.dense_ranking(query.vector, config.candidates)
+        store.hydrate([key for key, _ in lexical[: config.top_k]])
+
+    rates: dict[str, float] = {}
+    for threads in (1, 2, 4):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, queries))
+        rates[str(threads)] = round(len(queries) / (time.perf_counter() - started), 1)
+    return rates
 
 
 def _time_each(queries: list[BenchQuery], call: Callable[[BenchQuery], object]) -> list[float]:

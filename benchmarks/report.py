@@ -71,6 +71,8 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
             _latency_row("filtered bm25_ranking (outlet)", plain["bm25"]),
             _latency_row("filtered dense_ranking (outlet)", plain["dense"]),
             _latency_row("filtered hybrid via rankings", plain["hybrid"]),
+            "  queries/s from 1, 2, 4 threads (rankings + hydrate): "
+            + ", ".join(f"{rate:,.0f}" for rate in query["queries_per_s_by_threads"].values()),
         ]
     for variant, parts in query.get("breakdown", {}).items():
         lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS articles (
     cluster_id TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet_key);
+-- Outlet names as written: listing them reads this index, not every article's row (and body).
+CREATE INDEX IF NOT EXISTS articles_outlet_name ON articles (outlet);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 -- AUTOINCREMENT: a row number is never reused, because the indexes key passages by it.
 CREATE TABLE IF NOT EXISTS passages (
