@@ -45,14 +45,14 @@ class PassageRow:
 
 
 @dataclass(frozen=True)
-class FilterRow:
-    """A passage as the in-memory filter columns need it (no text, no vector)."""
+class FilterTable:
+    """Every passage's filter values as of ``generation``: passage ``rowids[i]`` belongs to the
+    article whose values are ``articles[owners[i]]`` (outlet, author, language keys and date)."""
 
-    rowid: int
-    outlet_key: str | None
-    author_key: str | None
-    language_key: str | None
-    published_ts: int | None
+    generation: int
+    rowids: np.ndarray
+    owners: np.ndarray
+    articles: list[tuple[str | None, str | None, str | None, int | None]]
 
 
 _REMOVALS_FROM = "removals_from"
@@ -314,20 +314,31 @@ class Catalog:
                 found[rowid] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def iter_filter_rows(self, batch: int = 50_000) -> Iterator[list[FilterRow]]:
-        """Every passage's filter values, in rowid order (what the in-memory columns hold)."""
-        last = 0
-        while True:
-            rows = self._query(
-                "SELECT p.rowid, a.outlet_key, a.author_key, a.language_key, a.published_ts"
-                " FROM passages p JOIN articles a ON a.id = p.article_id"
-                " WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
-                (last, batch),
-            )
-            if not rows:
-                return
-            yield [FilterRow(*row) for row in rows]
-            last = rows[-1][0]
+    def filter_table(self) -> FilterTable:
+        """What the in-memory filter columns hold, read in one snapshot from two narrow scans:
+        the articles, and the passages' (article id, rowid) index, never the passage rows
+        themselves (their text and vectors are most of the file)."""
+        db = self._pool.reader()
+        db.execute("BEGIN")
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) if row else 0
+            articles = db.execute(
+                "SELECT id, outlet_key, author_key, language_key, published_ts FROM articles"
+            ).fetchall()
+            passages = db.execute(
+                "SELECT rowid, article_id FROM passages INDEXED BY passages_article"
+            ).fetchall()
+        finally:
+            db.execute("COMMIT")
+        number = {row[0]: index for index, row in enumerate(articles)}
+        count = len(passages)
+        return FilterTable(
+            generation=generation,
+            rowids=np.fromiter((row[0] for row in passages), dtype=np.int64, count=count),
+            owners=np.fromiter((number[row[1]] for row in passages), dtype=np.int64, count=count),
+            articles=[row[1:] for row in articles],
+        )
 
     def _hydration_rows(self, rowids: Sequence[int]) -> dict[int, tuple]:
         rows: dict[int, tuple] = {}

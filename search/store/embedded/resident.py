@@ -57,11 +57,9 @@ class ResidentIndexes:
     def load(self) -> None:
         """Build both from the catalog and the recorded snapshot."""
         with self._lock:
-            generation = self._catalog.generation()  # first: what is read below is newer
-            columns, highest = FilterColumns(), 0
-            for batch in self._catalog.iter_filter_rows():
-                columns.apply((), batch)
-                highest = batch[-1].rowid
+            table = self._catalog.filter_table()
+            columns = FilterColumns.of(table)
+            highest = int(table.rowids.max()) if table.rowids.size else 0
             vectors = VectorIndex(self._dim)
             vectors.use(self._recorded_snapshot())
             after = max(vectors.snapshot.checkpoint.rowid, 0)
@@ -70,7 +68,7 @@ class ResidentIndexes:
             self.columns, self.vectors = columns, vectors
             self._add_missing_vectors()
             self._use(vectors.snapshot)
-            self.at = Checkpoint(generation, highest)
+            self.at = Checkpoint(table.generation, highest)
 
     def _recorded_snapshot(self) -> VectorSnapshot:
         for _ in range(_OPEN_ATTEMPTS):
