@@ -151,10 +151,15 @@ def test_a_store_saved_before_snapshot_records_opens_whole(tmp_path: Path) -> No
     older = {"generation": at.generation - 1, "rowid": at.rowid - 2}  # it lagged its file a bit
     (directory / "derived.json").write_text(json.dumps({**state, "vectors": older}))
 
-    reopened = EmbeddedStore(directory, dim=DIM)
-    try:
-        for number in range(4):
-            assert _nearest(reopened, numbered(number)) == [p.id for p in numbered(number).passages]
-        assert len(reopened.dense_search(QUERY, 100)) == 8  # each passage once
-    finally:
-        reopened.close()
+    for round_ in range(2):  # the second time after a write has rewritten derived.json
+        reopened = EmbeddedStore(directory, dim=DIM, compact_rows=NEVER)
+        try:
+            for number in range(4):
+                expected = [p.id for p in numbered(number).passages]
+                assert _nearest(reopened, numbered(number)) == expected
+            assert reopened._resident.vectors.snapshot.path == directory / "vectors.usearch"
+            assert len(reopened.dense_search(QUERY, 100)) == 8 + 2 * round_  # each passage once
+            reopened.write_articles([numbered(4)])
+        finally:
+            reopened.close()
+    assert json.loads((directory / RECORD_FILE).read_text())["file"] == "vectors.usearch"

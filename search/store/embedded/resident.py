@@ -44,6 +44,7 @@ class ResidentIndexes:
         self._catalog = catalog
         # The vector file's checkpoint, as a store from before snapshot records kept it.
         self._legacy = legacy or Checkpoint()
+        self._compaction_lock = WriterLock(directory / "compaction.lock")
         self._lock = threading.RLock()  # one applier at a time; searches never take it
         self._record_stamp: int | None = None
         self._dead_in_snapshot = 0  # snapshot rows removed since it was written
@@ -83,9 +84,21 @@ class ResidentIndexes:
                 )
             except FileNotFoundError:
                 continue  # a compaction replaced it between the two reads: read the record again
-            self._record_stamp = stamp
+            if stamp is None:
+                self._adopt(record)
+            self._record_stamp = self._stamp()
             return snapshot
         raise StoreUnavailableError("the vector snapshot keeps changing while it is opened")
+
+    def _adopt(self, record: SnapshotRecord) -> None:
+        """Record the snapshot an older newsdesk left (its checkpoint was kept in derived.json,
+        which the lexical index's records now overwrite)."""
+        if self._compaction_lock.try_acquire():  # else a compaction is writing a record anyway
+            try:
+                if self._stamp() is None:
+                    record.save(self._directory)
+            finally:
+                self._compaction_lock.release()
 
     def _stamp(self) -> int | None:
         try:
@@ -161,11 +174,11 @@ class ResidentIndexes:
             return True
         return self._dead_in_snapshot >= max(rows, len(self.vectors.snapshot) // 10)
 
-    def compact(self, lock: WriterLock) -> Checkpoint | None:
+    def compact(self) -> Checkpoint | None:
         """Fold the delta into a new snapshot file and record it. Returns the checkpoint the
         previous snapshot held (what may be pruned), or None when another process is
         compacting or there was nothing to do."""
-        if not lock.try_acquire():
+        if not self._compaction_lock.try_acquire():
             return None
         try:
             self.follow_snapshot()  # start from the newest recorded file
@@ -184,7 +197,7 @@ class ResidentIndexes:
             remove_unrecorded(self._directory, {record.file})
             return base.checkpoint
         finally:
-            lock.release()
+            self._compaction_lock.release()
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -79,7 +79,6 @@ class EmbeddedStore:
         self._compacting = threading.Lock()
         self._compaction: threading.Thread | None = None
         self._writer = WriterLock(directory / "writer.lock")
-        self._compaction_lock = WriterLock(directory / "compaction.lock")
         self._catalog = Catalog(directory / "catalog.sqlite3")
         self._lexical = LexicalIndex(directory / "bm25")
         state = self._recorded()
@@ -290,7 +289,7 @@ class EmbeddedStore:
         if not self._compacting.acquire(blocking=False):
             return False
         try:
-            previous = self._resident.compact(self._compaction_lock)
+            previous = self._resident.compact()
             if previous is None:
                 return False
             # Readers replay removals from the log: keep those since the previous snapshot, so
