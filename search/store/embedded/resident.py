@@ -186,7 +186,7 @@ class ResidentIndexes:
                 at, base = self.at, self.vectors.snapshot
                 added = self.vectors.delta()
                 dead = base.rowids[~self.columns.is_live(base.rowids)]
-            if added[0].size == 0 and dead.size == 0 and base.path is not None:
+            if added[0].size == 0 and dead.size == 0:
                 return None
             record = write_snapshot(self._directory, base, dead, added, at)
             record.save(self._directory)

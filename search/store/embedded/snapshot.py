@@ -82,9 +82,8 @@ class Layout:
     keys: np.ndarray  # (slots,) uint64: the rowid in each slot, _FREE_KEY where none
 
 
-def read_layout(path: Path, dim: int) -> Layout:
-    """Locate the vector matrix and each slot's key in a usearch file (format 2.x)."""
-    data = np.memmap(path, dtype=np.uint8, mode="r")
+def read_layout(data: np.ndarray, dim: int) -> Layout:
+    """Locate the vector matrix and each slot's key in a usearch file's bytes (format 2.x)."""
     rows, row_bytes = (int(value) for value in data[:8].view("<u4"))
     if row_bytes != dim * 2:
         raise SnapshotLayoutError(f"{row_bytes} bytes per vector, expected {dim} f16 values")
@@ -120,18 +119,30 @@ class VectorSnapshot:
     """
 
     def __init__(
-        self, dim: int, checkpoint: Checkpoint, path: Path | None = None, index: Index | None = None
+        self,
+        dim: int,
+        checkpoint: Checkpoint,
+        path: Path | None = None,
+        mapping: np.ndarray | None = None,
     ) -> None:
         self.dim = dim
         self.checkpoint = checkpoint
         self.path = path
-        self.index = index
+        # One mapping of the file serves usearch and exact search alike (two would be counted
+        # twice in the process's resident memory); usearch reads it in place, so it must live
+        # as long as the index does.
+        self._mapping = mapping
+        self.index: Index | None = None
         self.layout: Layout | None = None
         self.slot_of = np.full(0, -1, dtype=np.int64)
         self.rowids = np.zeros(0, dtype=np.int64)
-        if index is not None and path is not None and len(index):
-            self.rowids = np.sort(np.asarray(index.keys, dtype=np.uint64).astype(np.int64))
-            self._map_slots(path)
+        if mapping is not None:
+            index = Index.restore(mapping, view=True)
+            if index is not None and index.ndim == dim and len(index):
+                index.expansion_search = EXPANSION_SEARCH
+                self.index = index
+                self.rowids = np.sort(np.asarray(index.keys, dtype=np.uint64).astype(np.int64))
+                self._map_slots(mapping)
 
     @classmethod
     def empty(cls, dim: int) -> VectorSnapshot:
@@ -140,17 +151,11 @@ class VectorSnapshot:
     @classmethod
     def open(cls, path: Path, dim: int, checkpoint: Checkpoint) -> VectorSnapshot:
         """Raises FileNotFoundError when a compaction replaced the file meanwhile."""
-        if not path.exists():
-            raise FileNotFoundError(path)
-        index = Index.restore(str(path), view=True)
-        if index is None or index.ndim != dim:
-            return cls.empty(dim)
-        index.expansion_search = EXPANSION_SEARCH
-        return cls(dim, checkpoint, path, index)
+        return cls(dim, checkpoint, path, np.memmap(path, dtype=np.uint8, mode="r"))
 
-    def _map_slots(self, path: Path) -> None:
+    def _map_slots(self, mapping: np.ndarray) -> None:
         try:
-            layout = read_layout(path, self.dim)
+            layout = read_layout(mapping, self.dim)
             self._check(layout)
         except SnapshotLayoutError:
             return  # exact search goes through usearch's own lookups instead
@@ -192,10 +197,16 @@ class VectorSnapshot:
 
     def vectors(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the rowids held here, their f16 vectors) among ``rowids``, for exact search."""
+        if self.layout is not None:
+            slots = np.full(rowids.shape, -1, dtype=np.int64)
+            inside = rowids < self.slot_of.size
+            slots[inside] = self.slot_of[rowids[inside]]
+            found = slots >= 0
+            # In file order: neighbouring rows share pages.
+            order = np.argsort(slots[found], kind="stable")
+            return rowids[found][order], self.layout.matrix[slots[found][order]]
         held = rowids[self.contains(rowids)]
         if held.size == 0 or self.index is None:
             return held, np.zeros((0, self.dim), dtype=np.float16)
-        if self.layout is not None:
-            return held, self.layout.matrix[self.slot_of[held]]
         stored = self.index.get(held.astype(np.uint64), dtype=np.float16)
         return held, np.vstack(stored).astype(np.float16)

@@ -19,8 +19,10 @@ from search.store.embedded.catalog import PassageRow
 from search.store.embedded.snapshot import VectorSnapshot
 
 # Up to this many admitted passages a filtered search is exact: gathering their rows and
-# scoring them all costs less than an HNSW search deep enough to find top_k among them.
-EXACT_SEARCH_LIMIT = 40_000
+# scoring them all costs less than an HNSW search deep enough to find top_k among them. At a
+# million passages exact costs ~0.55 ms per thousand admitted, HNSW ~13 ms at 18 % selectivity
+# growing as 1/selectivity: they cross near 60,000 (benchmarks/README.md).
+EXACT_SEARCH_LIMIT = 60_000
 # HNSW over-fetch for a filtered search: ask for top_k / selectivity, times this margin.
 _OVERFETCH = 1.5
 _WIDEN = 4
