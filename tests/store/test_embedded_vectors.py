@@ -101,8 +101,8 @@ def test_exact_search_reads_the_mapped_snapshot_in_place(tmp_path: Path) -> None
         snapshot = VectorSnapshot.open(directory / name, DIM, store._resident.at)
         assert snapshot.layout is not None  # this usearch writes the layout read_layout expects
         rowids = snapshot.rowids[::3]
-        held, matrix = snapshot.vectors(rowids)
-        assert held.tolist() == rowids.tolist()
+        held, matrix = snapshot.vectors(np.append(rowids, 10**6))  # one it does not hold
+        assert sorted(held.tolist()) == rowids.tolist()
         assert snapshot.index is not None
         for rowid, row in zip(held.tolist(), matrix, strict=True):
             assert np.array_equal(np.ravel(snapshot.index.get(rowid, dtype=np.float16)), row)
