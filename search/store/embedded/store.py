@@ -18,6 +18,7 @@ from search.errors import StoreUnavailableError
 from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
+from search.store.embedded import compactor
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
@@ -33,8 +34,10 @@ from search.store.protocol import (
 
 WRITER_WAIT_S = 30.0
 # Rows added since the vector snapshot before it is rewritten with them (off the write path).
-# Until then every process searches them exactly: ~1 ms per 10,000 rows.
-COMPACT_ROWS = 20_000
+# Until then every process searches them exactly: ~1.6 ms for 10,000 rows.
+COMPACT_ROWS = 10_000
+# Below this snapshot size a background compaction's copy of it costs less than a process start.
+_CHILD_COMPACTION_BYTES = 64 << 20
 # A run of writes that never flushes (a bulk import) compacts in line past this many times.
 _BULK_FACTOR = 4
 _log = logging.getLogger(__name__)
@@ -73,13 +76,13 @@ class EmbeddedStore:
         self._bm25_include_title = bm25_include_title
         self._writer_wait_s = writer_wait_s
         self._compact_rows = compact_rows
-        self._state_path = directory / "derived.json"
+        self._state_path = directory / compactor.DERIVED_FILE
         self._write_mutex = threading.RLock()  # one write at a time within this process
         self._refresh_lock = threading.Lock()
         self._compacting = threading.Lock()
         self._compaction: threading.Thread | None = None
         self._writer = WriterLock(directory / "writer.lock")
-        self._catalog = Catalog(directory / "catalog.sqlite3")
+        self._catalog = Catalog(directory / compactor.CATALOG_FILE)
         self._lexical = LexicalIndex(directory / "bm25")
         state = self._recorded()
         self._lexical_at = state.lexical
@@ -283,20 +286,13 @@ class EmbeddedStore:
             self._compact_in_background()
 
     def compact(self) -> bool:
-        """Fold the vectors added since the snapshot into a new snapshot file, now. Writes,
-        flushes and ``close`` call it when it is due; False when there was nothing to do or
-        another thread or process is compacting."""
+        """Fold the vectors added since the snapshot into a new snapshot file, now, in this
+        process. Writes, flushes and ``close`` call it when it is due; False when there was
+        nothing to do or another thread or process is compacting."""
         if not self._compacting.acquire(blocking=False):
             return False
         try:
-            previous = self._resident.compact()
-            if previous is None:
-                return False
-            # Readers replay removals from the log: keep those since the previous snapshot, so
-            # a reader that searched since then never has to rebuild its resident indexes.
-            lexical = DerivedState.load(self._state_path).lexical
-            self._catalog.forget_removals(min(previous.generation, lexical.generation))
-            return True
+            return compactor.compact(self._directory, self._resident, self._catalog)
         finally:
             self._compacting.release()
 
@@ -311,7 +307,12 @@ class EmbeddedStore:
 
     def _compact_logged(self) -> None:
         try:
-            self.compact()
+            snapshot = self._resident.vectors.snapshot.path
+            if snapshot is not None and snapshot.stat().st_size >= _CHILD_COMPACTION_BYTES:
+                compactor.compact_in_child(self._directory, self._dim)
+                self._resident.follow_snapshot()
+            else:
+                self.compact()
         except Exception as error:  # the delta stays searchable; the next flush tries again
             _log.warning("the embedded store could not compact its vectors: %s", error)
 
