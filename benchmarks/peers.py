@@ -17,6 +17,8 @@ from haystack.components.retrievers.in_memory import (
 )
 from haystack.document_stores.in_memory import InMemoryDocumentStore
 
+from benchmarks.hybrid import fuse_keys
+from search.analysis import analyze_query
 from search.embedding import Embedder
 from search.retriever import HybridRetriever
 from search.settings import RetrievalSettings
@@ -66,6 +68,24 @@ def newsdesk_search(store: EmbeddedStore, embedder: Embedder) -> Search:
     def search(query: str, _vector: np.ndarray) -> list[str]:
         hits = retriever.run(query=query, top_k=TOP_K, mode="hybrid")["hits"]
         return [hit.text for hit in hits]
+
+    return search
+
+
+def newsdesk_legs_search(store: EmbeddedStore) -> Search:
+    """The store alone: both leg rankings, RRF on their keys with the product's weights, the
+    fused top 10 hydrated (no question-aware legs, grouping or highlights)."""
+    settings = RetrievalSettings()
+    weights = {"bm25": settings.bm25_weight, "dense": settings.dense_weight}
+
+    def search(query: str, vector: np.ndarray) -> list[str]:
+        rankings = {
+            "bm25": store.bm25_ranking(analyze_query(query), settings.candidates),
+            "dense": store.dense_ranking(vector, settings.candidates),
+        }
+        kept = fuse_keys(rankings, weights, settings.rrf_k)[:TOP_K]
+        documents = store.hydrate(kept)
+        return [documents[key].content or "" for key in kept if key in documents]
 
     return search
 
