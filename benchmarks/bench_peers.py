@@ -219,11 +219,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         results = run(systems, questions, vectors, limits)
 
     print()
-    print(f"{'system':<14} {'Hits@4':>7} {'Hits@10':>8} {'MRR@10':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    columns = ("Hits@4", "Hits@10", "MRR@10", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'system':<14} " + " ".join(f"{column:>8}" for column in columns))
     for name, row in results.items():
         lat = row["latency_ms"]
         print(
-            f"{name:<14} {row['hits@4']:>7.4f} {row['hits@10']:>8.4f} {row['mrr@10']:>7.4f}"
+            f"{name:<14} {row['hits@4']:>8.4f} {row['hits@10']:>8.4f} {row['mrr@10']:>8.4f}"
             f" {lat['p50']:>8.2f} {lat['p95']:>8.2f} {lat['p99']:>8.2f}"
         )
 
