@@ -6,6 +6,7 @@ empty store of ``DIM``-d vectors with titles in the BM25 text.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -180,6 +181,31 @@ class PassageStoreContract:
         hydrated = filled.hydrate([key for key, _ in missile + rates])
         assert {hit.meta["article_id"] for hit in hydrated.values()} == {RATES.id}
         assert len(hydrated) == 2
+
+    def test_threads_reading_at_once_get_what_one_thread_gets(self, filled: PassageStore) -> None:
+        """The API answers from a pool of threads sharing one store: reads run side by side."""
+        questions = [
+            (analyze_query("missile launch"), QUERY, None),
+            (analyze_query("rates cut"), at_cosine(0.5, 2), SearchFilters(outlets=["bloomberg"])),
+            (analyze_query("cup final fans"), at_cosine(0.2, 3), SearchFilters(languages=["en"])),
+        ]
+
+        def ask(question: tuple) -> tuple:
+            terms, vector, filters = question
+            lexical = filled.bm25_ranking(terms, 10, filters)
+            dense = filled.dense_ranking(vector, 5, filters)
+            hydrated = filled.hydrate([key for key, _ in lexical + dense])
+            return (
+                [hydrated[key].id for key, _ in lexical],
+                [hydrated[key].id for key, _ in dense],
+                filled.document_frequencies(terms),
+            )
+
+        alone = [ask(question) for question in questions]
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(ask, questions * 8))
+        assert together == alone * 8
+        assert all(lexical and dense for lexical, dense, _ in alone)
 
     # -- filters --------------------------------------------------------------------------------
 

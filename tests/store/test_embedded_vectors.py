@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from search.filters import SearchFilters
-from search.store.embedded import EmbeddedStore, compactor, vectors
+from search.store.embedded import EmbeddedStore, vectors
 from search.store.embedded.snapshot import RECORD_FILE, VectorSnapshot
 from search.store.protocol import IndexedArticle
 from tests.store.contract import PassageStoreContract
@@ -77,23 +77,6 @@ def test_writes_append_and_only_a_compaction_rewrites_the_snapshot(tmp_path: Pat
     finally:
         writer.close()
         reader.close()
-
-
-def test_a_compaction_in_a_child_process_is_followed(tmp_path: Path) -> None:
-    """How a flush compacts a large store in the background: another process writes the new
-    snapshot, this one switches to it on its next search."""
-    directory = tmp_path / "embedded"
-    store = EmbeddedStore(directory, dim=DIM, compact_rows=NEVER)
-    try:
-        store.write_articles([numbered(n) for n in range(5)])
-        store.flush()
-        compactor.compact_in_child(directory, DIM)
-        [name] = _snapshots(directory)
-        assert _nearest(store, numbered(4)) == [p.id for p in numbered(4).passages]
-        assert store._resident.vectors.snapshot.path == directory / name
-        assert store._resident.vectors.delta_size == 0
-    finally:
-        store.close()
 
 
 def test_the_delta_keeps_every_row_as_it_grows(tmp_path: Path) -> None:
