@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -214,21 +215,35 @@ def _timed_variants(
 
 def _throughput_by_threads(
     store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
-) -> dict[str, float]:
-    """Hybrid queries (both rankings, hydrate the top_k) per second from 1, 2 and 4 threads
-    sharing the store, as the API's worker threads do."""
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Queries per second from 1, 2 and 4 threads sharing the store, as the API's worker threads
+    do: whole hybrid queries (both rankings, hydrate the top_k), and each leg alone. With each,
+    the CPU seconds the process spent per wall second: two threads running side by side spend
+    up to 2 (when two cores are free), threads that wait for each other at most 1."""
 
-    def one(query: BenchQuery) -> None:
+    def hybrid(query: BenchQuery) -> None:
         lexical = store.bm25_ranking(query.terms, config.candidates)
         store.dense_ranking(query.vector, config.candidates)
         store.hydrate([key for key, _ in lexical[: config.top_k]])
 
-    rates: dict[str, float] = {}
-    for threads in (1, 2, 4):
-        started = time.perf_counter()
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(one, queries))
-        rates[str(threads)] = round(len(queries) / (time.perf_counter() - started), 1)
+    kinds: dict[str, Callable[[BenchQuery], object]] = {
+        "hybrid": hybrid,
+        "bm25_ranking": lambda query: store.bm25_ranking(query.terms, config.candidates),
+        "dense_ranking": lambda query: store.dense_ranking(query.vector, config.candidates),
+    }
+    rates: dict[str, dict[str, dict[str, float]]] = {}
+    for kind, one in kinds.items():
+        rates[kind] = {}
+        for threads in (1, 2, 4):
+            cpu_started, started = time.process_time(), time.perf_counter()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(one, queries))
+            wall = time.perf_counter() - started
+            rates[kind][str(threads)] = {
+                "queries_per_s": round(len(queries) / wall, 1),
+                "cpu_per_wall": round((time.process_time() - cpu_started) / wall, 2),
+                "load_average": round(os.getloadavg()[0], 2),
+            }
     return rates
 
 

@@ -78,6 +78,7 @@ def ingest(config: BenchConfig) -> dict[str, object]:
             started = time.perf_counter()
             store.delete_articles([item.article.id])
             deletes.append((time.perf_counter() - started) * 1000)
+        unchanged_by_deletes = _snapshot_files(config.directory) == snapshots_before
     finally:
         ours.send(None)
         reader.join(timeout=60)
@@ -90,11 +91,16 @@ def ingest(config: BenchConfig) -> dict[str, object]:
         "never_visible": sum(1 for v in visible if v != v),
         "delete_ms": percentiles(deletes),
         "vector_snapshot_untouched_by_writes": unchanged,
+        "vector_snapshot_untouched_by_deletes": unchanged_by_deletes,
     }
 
 
-def _snapshot_files(directory: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in directory.glob("vectors*.usearch")}
+def _snapshot_files(directory: Path) -> dict[str, tuple[int, int, int]]:
+    """Each snapshot file with its inode, size and modification time."""
+    return {
+        path.name: (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns)
+        for path in directory.glob("vectors*.usearch")
+    }
 
 
 def _reader(directory: Path, connection: Connection) -> None:

@@ -71,11 +71,23 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
             _latency_row("filtered bm25_ranking (outlet)", plain["bm25"]),
             _latency_row("filtered dense_ranking (outlet)", plain["dense"]),
             _latency_row("filtered hybrid via rankings", plain["hybrid"]),
-            "  queries/s from 1, 2, 4 threads (rankings + hydrate): "
-            + ", ".join(f"{rate:,.0f}" for rate in query["queries_per_s_by_threads"].values()),
+            *_thread_lines(query["queries_per_s_by_threads"]),
         ]
     for variant, parts in query.get("breakdown", {}).items():
         lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)
+    return lines
+
+
+def _thread_lines(by_kind: dict[str, Any]) -> list[str]:
+    lines = ["  queries/s (CPU s per wall s, load average) from 1, 2, 4 threads:"]
+    for kind, by_threads in by_kind.items():
+        if not isinstance(by_threads, dict):  # a figure from before the per-leg breakdown
+            return [f"  queries/s from 1, 2, 4 threads: {by_kind}"]
+        cells = [
+            f"{cell['queries_per_s']:,.0f} ({cell['cpu_per_wall']:.2f}, {cell['load_average']:.1f})"
+            for cell in by_threads.values()
+        ]
+        lines.append(f"    {kind:<16}" + ", ".join(cells))
     return lines
 
 
@@ -89,7 +101,8 @@ def _ingest_lines(ingest: dict[str, Any]) -> list[str]:
         _latency_row("seen by another process, both legs", ingest["visible_in_both_legs_ms"]),
         _latency_row("delete (one article)", ingest["delete_ms"]),
         f"  never seen: {ingest['never_visible']}; vector snapshot untouched by the writes:"
-        f" {ingest['vector_snapshot_untouched_by_writes']}",
+        f" {ingest['vector_snapshot_untouched_by_writes']}, by the deletes:"
+        f" {ingest.get('vector_snapshot_untouched_by_deletes')}",
     ]
 
 
