@@ -42,7 +42,9 @@ def _store_with_a_snapshot_and_a_delta(directory: Path) -> EmbeddedStore:
 def test_a_flush_compacts_a_large_store_in_a_child_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The serving process never loads a writable copy of a large snapshot: the child does."""
+    """The serving process never loads a writable copy of a large snapshot: the child does (and
+    runs this code, whatever the working folder)."""
+    monkeypatch.chdir(tmp_path)
     directory = tmp_path / "embedded"
     store = EmbeddedStore(directory, dim=DIM, compact_rows=4)
     in_children: list[Path] = []

@@ -11,6 +11,7 @@ own process.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +23,19 @@ from search.store.embedded.state import DerivedState
 CATALOG_FILE = "catalog.sqlite3"
 DERIVED_FILE = "derived.json"
 _TIMEOUT_S = 3600
+_CODE_ROOT = Path(__file__).resolve().parents[3]  # the folder holding the ``search`` package
 
 
 def compact_in_child(directory: Path, dim: int) -> None:
     """Run a compaction of ``directory`` in a child process; raises if it failed."""
     command = [sys.executable, "-m", __name__, str(directory), str(dim)]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_S)
+    # The child imports this very code, wherever the parent found it (a checkout run from
+    # another folder than the installed package, say).
+    paths = [str(_CODE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    finished = subprocess.run(
+        command, capture_output=True, text=True, timeout=_TIMEOUT_S, env=environment
+    )
     if finished.returncode != 0:
         reason = finished.stderr[-500:]
         raise RuntimeError(f"the compaction exited with {finished.returncode}: {reason}")
