@@ -2,9 +2,9 @@
 
 A compaction loads a writable copy of the snapshot (usearch cannot change a mapped view): about
 a gigabyte at a million passages, for the seconds it takes. The background compaction a flush
-starts on a large store runs here, in a child process, and the store that started it then
-follows the new snapshot; small stores, bulk imports (in line) and ``close`` compact in their
-own process.
+starts on a large store (and one due when a store opens or closes) runs here, in a child
+process, and the store that started it then follows the new snapshot; small stores, and bulk
+imports (in line, in the indexing process), compact in their own process.
 
     python -m search.store.embedded.compactor <store folder> <dimension>
 """

@@ -118,7 +118,7 @@ class EmbeddedStore:
         finally:
             self._release_writer()
         if self._resident.needs_compaction(self._compact_rows):
-            self.compact()
+            self._compact_in_background()  # opening is not held up by it
 
     def _catch_up(self) -> None:
         """With the writer lock: bring the shared lexical index and this process's resident
@@ -306,6 +306,7 @@ class EmbeddedStore:
         self._compaction.start()
 
     def _compact_logged(self) -> None:
+        """Compact a large snapshot in a child process, a small one here; never raise."""
         try:
             snapshot = self._resident.vectors.snapshot.path
             if snapshot is not None and snapshot.stat().st_size >= _CHILD_COMPACTION_BYTES:
@@ -395,6 +396,6 @@ class EmbeddedStore:
             if running is not None:
                 running.join()
             if self._resident.needs_compaction(self._compact_rows):
-                self.compact()
+                self._compact_logged()
         finally:
             self._catalog.close()
