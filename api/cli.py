@@ -36,14 +36,15 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Index articles; prints read / indexed / unchanged / rejected counts."""
-    from indexer.readers import read_paths
+    from indexer.readers import count_records, read_paths
 
     try:
         runtime = _runtime()
     except NewsdeskError as error:
         raise _fail(error) from None
     try:
-        summary = runtime.indexer().index(read_paths(paths), progress=not quiet)
+        total = None if quiet else count_records(paths)
+        summary = runtime.indexer().index(read_paths(paths), progress=not quiet, total=total)
     except NewsdeskError as error:
         raise _fail(error) from None
     finally:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from search.errors import StoreCorruptedError, StoreUnavailableError
-from search.store.elasticsearch import schema
+from search.store.elasticsearch import schema, stamp
 from search.store.elasticsearch.bulk import index_action, run_bulk
 from search.store.elasticsearch.documents import (
     article_from_source,
@@ -108,6 +108,7 @@ def rebuild(store: ElasticsearchStore) -> ReindexSummary:
                 "one left it behind (delete it and run again)"
             )
     try:
+        stamp.copy_record(client, old[aliases.passages], new[aliases.passages])
         before = _write_counter(client, list(old.values()))
         articles, passages = _copy(store, old, new)
         client.indices.refresh(index=",".join(new.values()))

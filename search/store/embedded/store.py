@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.state import DerivedState, WriterLock
 from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
+from search.store.model_stamp import META_KEY, ModelStamp
 from search.store.protocol import IndexedArticle, StoreCounts
 
 _VECTOR_SAVE_INTERVAL_S = 60.0
@@ -36,9 +38,18 @@ class EmbeddedStore:
         store.close()
     """
 
-    def __init__(self, directory: Path, *, dim: int, bm25_include_title: bool = True) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        dim: int,
+        bm25_include_title: bool = True,
+        model: ModelStamp | None = None,
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._dim = dim
+        self._model = model
+        self._model_recorded = False
         self._bm25_include_title = bm25_include_title
         self._state_path = directory / "derived.json"
         self._lock = threading.RLock()
@@ -50,9 +61,22 @@ class EmbeddedStore:
         self._last_vector_save = time.monotonic()
         self._last_save_seconds = 0.0
         self._outlets_cache: tuple[int, list[str]] | None = None
+        self._check_model()
         self._repair_if_stale()
         self._seen_generation = self._catalog.generation()
         self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
+
+    def _check_model(self, db: sqlite3.Connection | None = None) -> None:
+        """Refuse another model's vectors; inside a write transaction, record ours if none is."""
+        if self._model is None or self._model_recorded:
+            return
+        recorded = self._catalog.get_meta(META_KEY)
+        has_vectors = recorded is None and self._catalog.counts()[1] > 0
+        self._model.check(recorded, has_vectors, f"the embedded store at {self._state_path.parent}")
+        # Once recorded, an id never changes: nothing left to check in this process.
+        self._model_recorded = recorded is not None
+        if db is not None and recorded is None:
+            self._catalog.set_meta(db, META_KEY, self._model.model_id)
 
     # -- consistency ----------------------------------------------------------------------------
 
@@ -139,6 +163,7 @@ class EmbeddedStore:
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
+                self._check_model(db)
                 for item in items:
                     terms = [
                         join_terms(analyze(bm25_text(p, include_title=self._bm25_include_title)))
