@@ -57,6 +57,7 @@ class Embedder:
         self.stamp = model_stamp(settings)
         self.model_id = self.stamp.model_id
         self.precision = self._encoder.precision
+        self.files = self._encoder.directory
         self._cache = cache
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
         self._count_lock = threading.Lock()

@@ -35,6 +35,7 @@ MIN_COSINE: dict[ExportBackend, float] = {"openvino": 0.999, "onnx": 0.98}
 class Encoder(Protocol):
     dim: int
     precision: str
+    directory: Path  # the files it runs: the export, or the model folder for torch
 
     def encode(
         self, texts: Sequence[str], batch_size: int, progress: bool = False

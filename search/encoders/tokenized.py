@@ -35,6 +35,7 @@ class TokenizedEncoder(ABC):
     """
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self.manifest = ExportManifest.load(directory)
         self.dim = self.manifest.dim
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -25,8 +26,9 @@ class TorchEncoder:
 
         if settings.threads:
             torch.set_num_threads(settings.threads)
+        self.directory = Path(resolve_model(settings.model))
         try:
-            self._model = SentenceTransformer(resolve_model(settings.model), device=settings.device)
+            self._model = SentenceTransformer(str(self.directory), device=settings.device)
         except (OSError, ValueError) as error:
             raise ModelLoadError(
                 f"cannot load embedding model {settings.model!r}: {error}"

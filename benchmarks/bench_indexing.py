@@ -1,0 +1,191 @@
+"""Indexing speed and retrieval quality per embedding backend, against plain sentence-transformers.
+
+In one run, on the same documents: plain sentence-transformers (torch, batch 32) embeds the
+passages newsdesk cuts (the baseline), then ``newsdesk index`` builds a fresh store with each
+backend, in a fresh process each (wall time from spawn to exit, CPU time, peak RSS). Each store
+is then scored by ``newsdesk eval``'s own code (``run_evaluation``), which finds every article
+unchanged and so also shows that re-indexing writes nothing.
+
+    python -m benchmarks.bench_indexing --dir /work/bench-embed/run
+    # quick: 60 MultiHop articles, 300 SciFact abstracts, the questions answerable from them
+    python -m benchmarks.bench_indexing --dir /tmp/bench-quick --articles 60 --scifact-docs 300
+
+``--dir`` is emptied first (only if it holds an earlier run of this benchmark, or nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import indexing_data
+from benchmarks.indexing_data import BenchCorpus
+from benchmarks.indexing_runs import baseline, child_env, newsdesk_index, run_child
+
+OUT = Path(__file__).resolve().parent / "out"
+MARKER = ".bench-indexing"
+BACKENDS = ("torch", "onnx", "openvino")
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, required=True, help="work folder (emptied first)")
+    parser.add_argument("--articles", type=int, help="first N MultiHop-RAG articles (all: 609)")
+    parser.add_argument("--questions", type=int, help="at most N MultiHop-RAG dev questions")
+    parser.add_argument("--scifact-docs", type=int, help="first N SciFact abstracts (all: 5,183)")
+    parser.add_argument("--scifact-questions", type=int, help="at most N SciFact train claims")
+    parser.add_argument("--no-scifact", action="store_true", help="MultiHop-RAG only")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
+    parser.add_argument("--threads", type=int, help="inference threads (default: every core)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--out", type=Path, default=OUT)
+    return parser.parse_args()
+
+
+def _fresh(directory: Path) -> None:
+    if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise SystemExit(f"{directory} is not empty and not an earlier run of this benchmark")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    (directory / MARKER).touch()
+
+
+def _settings(backend: str, args: argparse.Namespace):  # -> Settings
+    from search.settings import Settings
+
+    base = Settings()
+    embedding = base.embedding.model_copy(
+        update={
+            "backend": backend,
+            "export_dir": args.dir / "exports",
+            "threads": args.threads,
+            "batch_size": args.batch_size,
+        }
+    )
+    return base.model_copy(update={"embedding": embedding})
+
+
+def _env(backend: str, args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
+    return child_env(
+        data_dir=str(data_dir),
+        embedding__backend=backend,
+        embedding__export_dir=str(args.dir / "exports"),
+        embedding__threads=str(args.threads) if args.threads else None,
+        embedding__batch_size=str(args.batch_size),
+    )
+
+
+def _export(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Build the backend's export before timing (once per install, not per index)."""
+    command = [sys.executable, "-m", "api.cli", "model", "--json"]
+    run = run_child(command, _env(backend, args, args.dir / "scratch"))
+    return {"seconds": round(run.seconds, 1), **json.loads(run.output.strip().splitlines()[-1])}
+
+
+def _speed(run: Any, passages: int) -> dict[str, Any]:
+    return {
+        "passages": passages,
+        "seconds": round(run.seconds, 1),
+        "passages_per_s": round(passages / run.seconds, 2),
+        "cpu_seconds": round(run.cpu_seconds, 1),
+        "passages_per_cpu_s": round(passages / run.cpu_seconds, 2),
+        "peak_rss_mb": round(run.peak_rss_mb),
+        "load": [round(run.load_before, 1), round(run.load_after, 1)],
+    }
+
+
+def _quality(corpus: BenchCorpus, backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    from api.eval_command import run_evaluation
+
+    report, _ = run_evaluation(
+        corpus.dataset,
+        _settings(backend, args),
+        root=args.dir / f"eval-{corpus.name}",
+        modes=("hybrid", "dense"),
+        progress=False,
+    )
+    return {
+        "questions": report.questions,
+        **{mode: scores.metrics for mode, scores in report.modes.items()},
+        "reindex": {key: report.index[key] for key in ("unchanged", "passages_written")},
+    }
+
+
+def _run_corpus(corpus: BenchCorpus, backends: list[str], args: argparse.Namespace) -> list[dict]:
+    from search.evaluation.workspace import workspace_settings
+
+    run, measured = baseline(corpus.articles, child_env(), args.batch_size)
+    base_rate = measured["passages"] / measured["encode_s"]
+    rows = [
+        {
+            "corpus": corpus.name,
+            "run": "sentence-transformers (torch), embedding only",
+            **_speed(run, measured["passages"]),
+            "seconds": measured["encode_s"],
+            "passages_per_s": round(base_rate, 2),
+            "cpu_seconds": measured["encode_cpu_s"],
+            "passages_per_cpu_s": round(measured["passages"] / measured["encode_cpu_s"], 2),
+            "ratio": 1.0,
+            "detail": measured,
+        }
+    ]
+    print(_line(rows[0]), flush=True)
+    for backend in backends:
+        root = args.dir / f"eval-{corpus.name}"
+        fingerprint = corpus.dataset.fingerprint()
+        store_settings, _ = workspace_settings(_settings(backend, args), root, fingerprint)
+        run, written = newsdesk_index(corpus.articles, _env(backend, args, store_settings.data_dir))
+        row = {"corpus": corpus.name, "run": f"newsdesk index, {backend}", **_speed(run, written)}
+        row["ratio"] = round(row["passages_per_s"] / base_rate, 2)
+        row["quality"] = _quality(corpus, backend, args)
+        rows.append(row)
+        print(_line(row), flush=True)
+    return rows
+
+
+def _line(row: dict[str, Any]) -> str:
+    quality = row.get("quality", {}).get("hybrid", {})
+    scores = ", ".join(f"{name} {value:.4f}" for name, value in quality.items())
+    return (
+        f"{row['corpus']:<9} {row['run']:<46} {row['passages']:>6} passages "
+        f"{row['seconds']:>8.1f} s {row['passages_per_s']:>7.1f}/s x{row['ratio']:<5} "
+        f"{row['passages_per_cpu_s']:>6.1f}/cpu-s RSS {row['peak_rss_mb']:>5} MB "
+        f"load {row['load']} {scores}"
+    )
+
+
+def main() -> None:
+    args = _parse()
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    _fresh(args.dir)
+    exports = {b: _export(b, args) for b in backends if b != "torch"}
+    for backend, export in exports.items():
+        print(f"export {backend}: {export['seconds']} s ({export['precision']})", flush=True)
+    corpora = [indexing_data.multihop(args.dir / "multihop", args.articles, args.questions)]
+    if not args.no_scifact:
+        corpora.append(
+            indexing_data.scifact(args.dir / "scifact", args.scifact_docs, args.scifact_questions)
+        )
+    rows: list[dict[str, Any]] = []
+    for corpus in corpora:
+        rows += _run_corpus(corpus, backends, args)
+    record = {
+        "args": {key: str(value) for key, value in vars(args).items()},
+        "cpus": os.cpu_count(),
+        "exports": exports,
+        "rows": rows,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"indexing-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(record, indent=2))
+    print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()
