@@ -55,6 +55,7 @@ class ElasticsearchStore:
         self.url = settings.url
         self.dim = dim
         self.model = model
+        self._model_recorded = False
         self.layout = (settings.shards, settings.replicas)
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
@@ -91,7 +92,8 @@ class ElasticsearchStore:
                     f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
                 )
             if self.model is not None:
-                stamp.check_and_record(self.client, indices[self.aliases.passages], self.model)
+                passages = indices[self.aliases.passages]
+                self._model_recorded = stamp.check(self.client, passages, self.model)
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -140,6 +142,9 @@ class ElasticsearchStore:
             return
         self._outlets = None
         with self._op("writing articles"):
+            if self.model is not None and not self._model_recorded:
+                stamp.record(self.client, self.aliases.passages, self.model)
+                self._model_recorded = True
             replace_articles(self, items)
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
