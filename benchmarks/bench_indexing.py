@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,11 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--scifact-docs", type=int, help="first N SciFact abstracts (all: 5,183)")
     parser.add_argument("--scifact-questions", type=int, help="at most N SciFact train claims")
     parser.add_argument("--no-scifact", action="store_true", help="MultiHop-RAG only")
-    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
+    parser.add_argument(
+        "--backends",
+        default=",".join(BACKENDS),
+        help="comma-separated; backend:N runs it with N inference threads (e.g. openvino:1)",
+    )
     parser.add_argument("--threads", type=int, help="inference threads (default: every core)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--out", type=Path, default=OUT)
@@ -56,35 +61,52 @@ def _fresh(directory: Path) -> None:
     (directory / MARKER).touch()
 
 
-def _settings(backend: str, args: argparse.Namespace):  # -> Settings
+@dataclass(frozen=True)
+class Variant:
+    """One ``newsdesk index`` configuration: a backend, and its inference threads if set."""
+
+    backend: str
+    threads: int | None
+
+    @classmethod
+    def parse(cls, spec: str, default_threads: int | None) -> Variant:
+        backend, _, threads = spec.strip().partition(":")
+        return cls(backend, int(threads) if threads else default_threads)
+
+    @property
+    def label(self) -> str:
+        return self.backend + (f"-{self.threads}t" if self.threads else "")
+
+
+def _settings(variant: Variant, args: argparse.Namespace):  # -> Settings
     from search.settings import Settings
 
     base = Settings()
     embedding = base.embedding.model_copy(
         update={
-            "backend": backend,
+            "backend": variant.backend,
             "export_dir": args.dir / "exports",
-            "threads": args.threads,
+            "threads": variant.threads,
             "batch_size": args.batch_size,
         }
     )
     return base.model_copy(update={"embedding": embedding})
 
 
-def _env(backend: str, args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
+def _env(variant: Variant, args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
     return child_env(
         data_dir=str(data_dir),
-        embedding__backend=backend,
+        embedding__backend=variant.backend,
         embedding__export_dir=str(args.dir / "exports"),
-        embedding__threads=str(args.threads) if args.threads else None,
+        embedding__threads=str(variant.threads) if variant.threads else None,
         embedding__batch_size=str(args.batch_size),
     )
 
 
-def _export(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+def _export(variant: Variant, args: argparse.Namespace) -> dict[str, Any]:
     """Build the backend's export before timing (once per install, not per index)."""
     command = [sys.executable, "-m", "api.cli", "model", "--json"]
-    run = run_child(command, _env(backend, args, args.dir / "scratch"))
+    run = run_child(command, _env(variant, args, args.dir / "scratch"))
     return {"seconds": round(run.seconds, 1), **json.loads(run.output.strip().splitlines()[-1])}
 
 
@@ -100,13 +122,39 @@ def _speed(run: Any, passages: int) -> dict[str, Any]:
     }
 
 
-def _quality(corpus: BenchCorpus, backend: str, args: argparse.Namespace) -> dict[str, Any]:
+def _baseline_row(corpus: BenchCorpus, args: argparse.Namespace) -> dict[str, Any]:
+    """Plain sentence-transformers; its rates count the embedding alone (load and reading not)."""
+    run, measured = baseline(corpus.articles, child_env(), args.batch_size)
+    passages = measured["passages"]
+    return {
+        "corpus": corpus.name,
+        "run": "sentence-transformers (torch), embedding only",
+        "passages": passages,
+        "seconds": measured["encode_s"],
+        "passages_per_s": round(passages / measured["encode_s"], 2),
+        "cpu_seconds": measured["encode_cpu_s"],
+        "passages_per_cpu_s": round(passages / measured["encode_cpu_s"], 2),
+        "peak_rss_mb": round(run.peak_rss_mb),
+        "load": [round(run.load_before, 1), round(run.load_after, 1)],
+        "ratio": 1.0,
+        "cpu_ratio": 1.0,
+        "process_seconds": round(run.seconds, 1),
+        "detail": measured,
+    }
+
+
+def _workspace(corpus: BenchCorpus, variant: Variant, args: argparse.Namespace) -> Path:
+    """One evaluation folder per corpus and variant: a variant never finds another's index."""
+    return args.dir / f"eval-{corpus.name}-{variant.label}"
+
+
+def _quality(corpus: BenchCorpus, variant: Variant, args: argparse.Namespace) -> dict[str, Any]:
     from api.eval_command import run_evaluation
 
     report, _ = run_evaluation(
         corpus.dataset,
-        _settings(backend, args),
-        root=args.dir / f"eval-{corpus.name}",
+        _settings(variant, args),
+        root=_workspace(corpus, variant, args),
         modes=("hybrid", "dense"),
         progress=False,
     )
@@ -117,33 +165,24 @@ def _quality(corpus: BenchCorpus, backend: str, args: argparse.Namespace) -> dic
     }
 
 
-def _run_corpus(corpus: BenchCorpus, backends: list[str], args: argparse.Namespace) -> list[dict]:
+def _run_corpus(
+    corpus: BenchCorpus, variants: list[Variant], args: argparse.Namespace
+) -> list[dict]:
     from search.evaluation.workspace import workspace_settings
 
-    run, measured = baseline(corpus.articles, child_env(), args.batch_size)
-    base_rate = measured["passages"] / measured["encode_s"]
-    rows = [
-        {
-            "corpus": corpus.name,
-            "run": "sentence-transformers (torch), embedding only",
-            **_speed(run, measured["passages"]),
-            "seconds": measured["encode_s"],
-            "passages_per_s": round(base_rate, 2),
-            "cpu_seconds": measured["encode_cpu_s"],
-            "passages_per_cpu_s": round(measured["passages"] / measured["encode_cpu_s"], 2),
-            "ratio": 1.0,
-            "detail": measured,
-        }
-    ]
-    print(_line(rows[0]), flush=True)
-    for backend in backends:
-        root = args.dir / f"eval-{corpus.name}"
-        fingerprint = corpus.dataset.fingerprint()
-        store_settings, _ = workspace_settings(_settings(backend, args), root, fingerprint)
-        run, written = newsdesk_index(corpus.articles, _env(backend, args, store_settings.data_dir))
-        row = {"corpus": corpus.name, "run": f"newsdesk index, {backend}", **_speed(run, written)}
-        row["ratio"] = round(row["passages_per_s"] / base_rate, 2)
-        row["quality"] = _quality(corpus, backend, args)
+    base = _baseline_row(corpus, args)
+    print(_line(base), flush=True)
+    rows = [base]
+    for variant in variants:
+        root, fingerprint = _workspace(corpus, variant, args), corpus.dataset.fingerprint()
+        store_settings, _ = workspace_settings(_settings(variant, args), root, fingerprint)
+        env = _env(variant, args, store_settings.data_dir)
+        run, written = newsdesk_index(corpus.articles, env)
+        row = {"corpus": corpus.name, "run": f"newsdesk index, {variant.label}"}
+        row |= _speed(run, written)
+        row["ratio"] = round(row["passages_per_s"] / base["passages_per_s"], 2)
+        row["cpu_ratio"] = round(row["passages_per_cpu_s"] / base["passages_per_cpu_s"], 2)
+        row["quality"] = _quality(corpus, variant, args)
         rows.append(row)
         print(_line(row), flush=True)
     return rows
@@ -155,16 +194,18 @@ def _line(row: dict[str, Any]) -> str:
     return (
         f"{row['corpus']:<9} {row['run']:<46} {row['passages']:>6} passages "
         f"{row['seconds']:>8.1f} s {row['passages_per_s']:>7.1f}/s x{row['ratio']:<5} "
-        f"{row['passages_per_cpu_s']:>6.1f}/cpu-s RSS {row['peak_rss_mb']:>5} MB "
+        f"{row['passages_per_cpu_s']:>6.1f}/cpu-s x{row['cpu_ratio']:<5} "
+        f"RSS {row['peak_rss_mb']:>5} MB "
         f"load {row['load']} {scores}"
     )
 
 
 def main() -> None:
     args = _parse()
-    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    variants = [Variant.parse(spec, args.threads) for spec in args.backends.split(",") if spec]
     _fresh(args.dir)
-    exports = {b: _export(b, args) for b in backends if b != "torch"}
+    exported = sorted({variant.backend for variant in variants} - {"torch"})
+    exports = {backend: _export(Variant(backend, args.threads), args) for backend in exported}
     for backend, export in exports.items():
         print(f"export {backend}: {export['seconds']} s ({export['precision']})", flush=True)
     corpora = [indexing_data.multihop(args.dir / "multihop", args.articles, args.questions)]
@@ -174,7 +215,7 @@ def main() -> None:
         )
     rows: list[dict[str, Any]] = []
     for corpus in corpora:
-        rows += _run_corpus(corpus, backends, args)
+        rows += _run_corpus(corpus, variants, args)
     record = {
         "args": {key: str(value) for key, value in vars(args).items()},
         "cpus": os.cpu_count(),
