@@ -22,7 +22,7 @@ from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
-from search.store.elasticsearch.writes import delete_articles, replace_articles
+from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
 from search.store.model_stamp import ModelStamp
 from search.store.protocol import IndexedArticle, StoreCounts
 
@@ -145,14 +145,14 @@ class ElasticsearchStore:
             if self.model is not None and not self._model_recorded:
                 stamp.record(self.client, self.aliases.passages, self.model)
                 self._model_recorded = True
-            replace_articles(self, items)
+            while_blocked(self, lambda: replace_articles(self, items))
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         if not article_ids:
             return 0
         self._outlets = None
         with self._op("deleting articles"):
-            return delete_articles(self, article_ids)
+            return while_blocked(self, lambda: delete_articles(self, article_ids))
 
     def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""
