@@ -9,6 +9,7 @@ stages, so memory stays bounded however large the input.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -140,9 +141,10 @@ class Indexer:
         return plan
 
     def _plans(self, items: Iterable[ReadResult]) -> Iterator[BatchPlan]:
-        # Articles planned in this run but maybe not written yet: a later copy of one is
-        # unchanged against it, as it would be against the store.
-        planned: dict[str, str] = {}
+        # Content hashes of the batches planned but maybe not written yet (the queue, the batch
+        # being embedded, the one being written, the one waiting for it): a later copy of one
+        # of their articles is unchanged against it, as it would be against the store.
+        in_flight: deque[dict[str, str]] = deque(maxlen=READ_AHEAD + 4)
         for batch in _batches(items, self.batch_articles):
             plan = BatchPlan(read=len(batch))
             articles: dict[str, Article] = {}
@@ -154,16 +156,16 @@ class Indexer:
                         # the same id twice in one batch: the last one wins
                         plan.early.append(item.id)
                     articles[item.id] = item
-            stored = self.store.article_hashes(list(articles)) | {
-                key: planned[key] for key in articles if key in planned
-            }
+            stored = self.store.article_hashes(list(articles))
+            for hashes in in_flight:  # oldest first: the latest plan wins
+                stored |= {key: hashes[key] for key in articles if key in hashes}
             changed = []
             for article in articles.values():
                 if stored.get(article.id) == article.content_hash:
                     plan.early.append(article.id)
                 else:
                     changed.append(article)
-                    planned[article.id] = article.content_hash
+            in_flight.append({article.id: article.content_hash for article in changed})
             yield self._plan(changed, plan)
 
     # -- stage 2 (calling thread): embedding ---------------------------------------------------
