@@ -11,6 +11,12 @@ unchanged and so also shows that re-indexing writes nothing.
     python -m benchmarks.bench_indexing --dir /tmp/bench-quick --articles 60 --scifact-docs 300
 
 ``--dir`` is emptied first (only if it holds an earlier run of this benchmark, or nothing).
+To finish a run that was cut short without repeating what it measured, keep the folder (its
+exports and corpus files are reused; a variant's unfinished index is rebuilt from nothing) and
+run only what is missing:
+
+    python -m benchmarks.bench_indexing --dir /work/bench-embed/run --keep --corpora scifact \
+        --backends onnx,openvino --no-baseline
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from benchmarks.indexing_runs import baseline, child_env, newsdesk_index, run_ch
 OUT = Path(__file__).resolve().parent / "out"
 MARKER = ".bench-indexing"
 BACKENDS = ("torch", "onnx", "openvino")
+CORPORA = ("multihop", "scifact")
 
 
 def _parse() -> argparse.Namespace:
@@ -41,7 +48,17 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--questions", type=int, help="at most N MultiHop-RAG dev questions")
     parser.add_argument("--scifact-docs", type=int, help="first N SciFact abstracts (all: 5,183)")
     parser.add_argument("--scifact-questions", type=int, help="at most N SciFact train claims")
-    parser.add_argument("--no-scifact", action="store_true", help="MultiHop-RAG only")
+    parser.add_argument(
+        "--corpora", default=",".join(CORPORA), help="comma-separated, from: multihop,scifact"
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip plain sentence-transformers (rows then have no ratio)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse --dir from an earlier run instead of emptying it"
+    )
     parser.add_argument(
         "--backends",
         default=",".join(BACKENDS),
@@ -53,9 +70,13 @@ def _parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _fresh(directory: Path) -> None:
+def _fresh(directory: Path, keep: bool) -> None:
     if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
         raise SystemExit(f"{directory} is not empty and not an earlier run of this benchmark")
+    if keep:
+        if not directory.exists():
+            raise SystemExit(f"--keep: {directory} holds no earlier run")
+        return
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     (directory / MARKER).touch()
@@ -155,7 +176,7 @@ def _quality(corpus: BenchCorpus, variant: Variant, args: argparse.Namespace) ->
         corpus.dataset,
         _settings(variant, args),
         root=_workspace(corpus, variant, args),
-        modes=("hybrid", "dense"),
+        modes=("hybrid", "dense", "bm25"),
         progress=False,
     )
     return {
@@ -170,18 +191,22 @@ def _run_corpus(
 ) -> list[dict]:
     from search.evaluation.workspace import workspace_settings
 
-    base = _baseline_row(corpus, args)
-    print(_line(base), flush=True)
-    rows = [base]
+    base = None if args.no_baseline else _baseline_row(corpus, args)
+    rows = [] if base is None else [base]
+    if base is not None:
+        print(_line(base), flush=True)
     for variant in variants:
         root, fingerprint = _workspace(corpus, variant, args), corpus.dataset.fingerprint()
+        # An index left by an interrupted run would make this one look fast: start from nothing.
+        shutil.rmtree(root, ignore_errors=True)
         store_settings, _ = workspace_settings(_settings(variant, args), root, fingerprint)
         env = _env(variant, args, store_settings.data_dir)
         run, written = newsdesk_index(corpus.articles, env)
         row = {"corpus": corpus.name, "run": f"newsdesk index, {variant.label}"}
         row |= _speed(run, written)
-        row["ratio"] = round(row["passages_per_s"] / base["passages_per_s"], 2)
-        row["cpu_ratio"] = round(row["passages_per_cpu_s"] / base["passages_per_cpu_s"], 2)
+        if base is not None:
+            row["ratio"] = round(row["passages_per_s"] / base["passages_per_s"], 2)
+            row["cpu_ratio"] = round(row["passages_per_cpu_s"] / base["passages_per_cpu_s"], 2)
         row["quality"] = _quality(corpus, variant, args)
         rows.append(row)
         print(_line(row), flush=True)
@@ -189,12 +214,16 @@ def _run_corpus(
 
 
 def _line(row: dict[str, Any]) -> str:
-    quality = row.get("quality", {}).get("hybrid", {})
-    scores = ", ".join(f"{name} {value:.4f}" for name, value in quality.items())
+    quality = row.get("quality", {})
+    scores = ", ".join(f"{name} {value:.4f}" for name, value in quality.get("hybrid", {}).items())
+    # The single legs, by the metric both datasets report.
+    for leg in ("dense", "bm25"):
+        if "ndcg@10" in quality.get(leg, {}):
+            scores += f"; {leg} ndcg@10 {quality[leg]['ndcg@10']:.4f}"
     return (
         f"{row['corpus']:<9} {row['run']:<46} {row['passages']:>6} passages "
-        f"{row['seconds']:>8.1f} s {row['passages_per_s']:>7.1f}/s x{row['ratio']:<5} "
-        f"{row['passages_per_cpu_s']:>6.1f}/cpu-s x{row['cpu_ratio']:<5} "
+        f"{row['seconds']:>8.1f} s {row['passages_per_s']:>7.1f}/s x{row.get('ratio', '-'):<5} "
+        f"{row['passages_per_cpu_s']:>6.1f}/cpu-s x{row.get('cpu_ratio', '-'):<5} "
         f"RSS {row['peak_rss_mb']:>5} MB "
         f"load {row['load']} {scores}"
     )
@@ -203,16 +232,23 @@ def _line(row: dict[str, Any]) -> str:
 def main() -> None:
     args = _parse()
     variants = [Variant.parse(spec, args.threads) for spec in args.backends.split(",") if spec]
-    _fresh(args.dir)
+    corpora_names = [name.strip() for name in args.corpora.split(",") if name.strip()]
+    if unknown := set(corpora_names) - set(CORPORA):
+        raise SystemExit(f"--corpora: unknown {sorted(unknown)}; choose from {CORPORA}")
+    _fresh(args.dir, args.keep)
     exported = sorted({variant.backend for variant in variants} - {"torch"})
     exports = {backend: _export(Variant(backend, args.threads), args) for backend in exported}
     for backend, export in exports.items():
         print(f"export {backend}: {export['seconds']} s ({export['precision']})", flush=True)
-    corpora = [indexing_data.multihop(args.dir / "multihop", args.articles, args.questions)]
-    if not args.no_scifact:
-        corpora.append(
-            indexing_data.scifact(args.dir / "scifact", args.scifact_docs, args.scifact_questions)
-        )
+    loaders = {
+        "multihop": lambda: indexing_data.multihop(
+            args.dir / "multihop", args.articles, args.questions
+        ),
+        "scifact": lambda: indexing_data.scifact(
+            args.dir / "scifact", args.scifact_docs, args.scifact_questions
+        ),
+    }
+    corpora = [loaders[name]() for name in corpora_names]
     rows: list[dict[str, Any]] = []
     for corpus in corpora:
         rows += _run_corpus(corpus, variants, args)
