@@ -16,13 +16,14 @@ from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
 from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
-from search.store.elasticsearch import queries, schema
+from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
+from search.store.model_stamp import ModelStamp
 from search.store.protocol import IndexedArticle, StoreCounts
 
 OUTLETS_TTL_S = 60.0
@@ -49,9 +50,12 @@ class ElasticsearchStore:
         dim: int,
         bm25_include_title: bool = True,
         bulk_policy: BulkPolicy | None = None,
+        model: ModelStamp | None = None,
     ) -> None:
         self.url = settings.url
         self.dim = dim
+        self.model = model
+        self._model_recorded = False
         self.layout = (settings.shards, settings.replicas)
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
@@ -87,6 +91,9 @@ class ElasticsearchStore:
                     f"Elasticsearch index {self.aliases.passages!r} holds {dims}-d vectors but the "
                     f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
                 )
+            if self.model is not None:
+                passages = indices[self.aliases.passages]
+                self._model_recorded = stamp.check(self.client, passages, self.model)
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -135,6 +142,9 @@ class ElasticsearchStore:
             return
         self._outlets = None
         with self._op("writing articles"):
+            if self.model is not None and not self._model_recorded:
+                stamp.record(self.client, self.aliases.passages, self.model)
+                self._model_recorded = True
             while_blocked(self, lambda: replace_articles(self, items))
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
 from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
+from search.store.model_stamp import META_KEY, ModelStamp
 from search.store.protocol import IndexedArticle, StoreCounts, checked_embeddings
 
 _VECTOR_SAVE_INTERVAL_S = 60.0
@@ -53,9 +55,12 @@ class EmbeddedStore:
         dim: int,
         bm25_include_title: bool = True,
         writer_wait_s: float = WRITER_WAIT_S,
+        model: ModelStamp | None = None,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._dim = dim
+        self._model = model
+        self._model_recorded = False
         self._bm25_include_title = bm25_include_title
         self._writer_wait_s = writer_wait_s
         self._state_path = directory / "derived.json"
@@ -73,7 +78,20 @@ class EmbeddedStore:
         self._last_vector_save = time.monotonic()
         self._last_save_seconds = 0.0
         self._outlets_cache: tuple[int, list[str]] | None = None
+        self._check_model()
         self._open()
+
+    def _check_model(self, db: sqlite3.Connection | None = None) -> None:
+        """Refuse another model's vectors; inside a write transaction, record ours if none is."""
+        if self._model is None or self._model_recorded:
+            return
+        recorded = self._catalog.get_meta(META_KEY)
+        has_vectors = recorded is None and self._catalog.counts()[1] > 0
+        self._model.check(recorded, has_vectors, f"the embedded store at {self._state_path.parent}")
+        # Once recorded, an id never changes: nothing left to check in this process.
+        self._model_recorded = recorded is not None
+        if db is not None and recorded is None:
+            self._catalog.set_meta(db, META_KEY, self._model.model_id)
 
     # -- keeping the derived indexes level ------------------------------------------------------
 
@@ -234,6 +252,7 @@ class EmbeddedStore:
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
+                self._check_model(db)
                 generation = self._catalog.bump_generation(db)
                 for item in items:
                     terms = [
