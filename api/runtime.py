@@ -24,7 +24,7 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
         embedder = build_embedder(settings)
-        store = build_store(settings, embedder.dim)
+        store = build_store(settings, embedder.dim, embedder.stamp)
         return cls(settings, embedder, store, HybridRetriever(store, embedder, settings.retrieval))
 
     def stories(self) -> StoryIndex | None:

@@ -1,11 +1,13 @@
 """The store contract: every PassageStore backend inherits these tests and must pass them all.
 
 A backend's test module subclasses ``PassageStoreContract`` and provides a ``store`` fixture: an
-empty store of ``DIM``-d vectors with titles in the BM25 text.
+empty store of ``DIM``-d vectors with titles in the BM25 text; and ``reopen``: a function giving
+another store instance on the same location, embedding with the given model (``ModelStamp``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,9 +17,11 @@ import pytest
 
 from indexer.pipeline import Indexer
 from search.analysis import analyze_query
+from search.errors import EmbeddingModelMismatchError
 from search.filters import SearchFilters
 from search.results import FacetBucket
 from search.settings import SplitSettings
+from search.store.model_stamp import ModelStamp
 from search.store.protocol import PassageStore, StoreCounts
 from tests.store.corpus import (
     CORPUS,
@@ -35,6 +39,11 @@ META_KEYS = {
     "article_id", "passage_index", "char_start", "char_end",
     "title", "outlet", "url", "published_at", "author", "language", "cluster_id",
 }  # fmt: skip
+
+
+TORCH = ModelStamp("minilm@model", legacy_id="minilm@model")
+OPENVINO = ModelStamp("minilm@model+openvino", legacy_id="minilm@model")
+Reopen = Callable[[ModelStamp | None], PassageStore]
 
 
 def ids(documents: list) -> list[str]:
@@ -356,3 +365,33 @@ class PassageStoreContract:
         assert len(embedder.embedded) == 1 and "4 of" in embedder.embedded[0]
         assert store.counts() == counts
         assert [hit.meta["article_id"] for hit in bm25(store, "4 report")][:1] == [report.id]
+
+    # -- the embedding model the vectors come from ----------------------------------------------
+
+    def test_the_first_write_records_the_model_and_another_is_refused(
+        self, store: PassageStore, reopen: Reopen
+    ) -> None:
+        reopen(OPENVINO).write_articles([indexed(MISSILE)])
+        assert reopen(OPENVINO).counts().articles == 1
+        refused = r"minilm@model\+openvino.*minilm@model'.*NEWSDESK_EMBEDDING__BACKEND=openvino"
+        with pytest.raises(EmbeddingModelMismatchError, match=refused):
+            reopen(TORCH).counts()
+
+    def test_an_empty_store_takes_the_model_that_writes_first(
+        self, store: PassageStore, reopen: Reopen
+    ) -> None:
+        assert reopen(TORCH).counts().passages == 0
+        reopen(OPENVINO).write_articles([indexed(MISSILE)])
+        with pytest.raises(EmbeddingModelMismatchError):
+            reopen(TORCH).counts()
+
+    def test_vectors_written_before_models_were_recorded_count_as_torch(
+        self, store: PassageStore, reopen: Reopen
+    ) -> None:
+        store.write_articles([indexed(MISSILE)])  # a store that records no model
+        store.flush()
+        with pytest.raises(EmbeddingModelMismatchError, match="NEWSDESK_EMBEDDING__BACKEND=torch"):
+            reopen(OPENVINO).counts()
+        legacy = reopen(TORCH)
+        legacy.write_articles([indexed(CORPUS[1])])
+        assert legacy.counts().articles == 2

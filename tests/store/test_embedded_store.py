@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from search.store.embedded import EmbeddedStore
-from tests.store.contract import PassageStoreContract
+from search.store.model_stamp import ModelStamp
+from tests.store.contract import PassageStoreContract, Reopen
 from tests.store.corpus import DIM
 
 
@@ -20,3 +21,18 @@ class TestEmbeddedStore(PassageStoreContract):
         store = EmbeddedStore(tmp_path / "embedded", dim=DIM, bm25_include_title=True)
         yield store
         store.close()
+
+    @pytest.fixture
+    def reopen(self, store: EmbeddedStore, tmp_path: Path) -> Iterator[Reopen]:
+        opened: list[EmbeddedStore] = []
+
+        def make(model: ModelStamp | None) -> EmbeddedStore:
+            # Each write is flushed at once: the writer lock passes to the next instance.
+            if opened:
+                opened[-1].flush()
+            opened.append(EmbeddedStore(tmp_path / "embedded", dim=DIM, model=model))
+            return opened[-1]
+
+        yield make
+        for other in opened:
+            other.close()

@@ -15,17 +15,15 @@ from search.filters import SearchFilters
 from search.store.embedded import EmbeddedStore, vectors
 from search.store.embedded.snapshot import RECORD_FILE, VectorSnapshot
 from search.store.protocol import IndexedArticle
-from tests.store.contract import PassageStoreContract
+from tests.store import test_embedded_store
 from tests.store.corpus import DIM, QUERY, article, indexed, numbered, text_vector
 
 NEVER = 10**9
 
 
-class TestEmbeddedStoreSearchingItsSnapshot(PassageStoreContract):
+class TestEmbeddedStoreSearchingItsSnapshot(test_embedded_store.TestEmbeddedStore):
     """The whole contract again, with every write folded into the snapshot at once and every
     filtered dense search answered by HNSW: the paths a large store takes."""
-
-    exact_frequencies = False
 
     @pytest.fixture
     def store(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmbeddedStore]:

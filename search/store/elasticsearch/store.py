@@ -17,13 +17,14 @@ from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
 from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
-from search.store.elasticsearch import queries, schema
+from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
+from search.store.model_stamp import ModelStamp
 from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
@@ -50,9 +51,12 @@ class ElasticsearchStore:
         dim: int,
         bm25_include_title: bool = True,
         bulk_policy: BulkPolicy | None = None,
+        model: ModelStamp | None = None,
     ) -> None:
         self.url = settings.url
         self.dim = dim
+        self.model = model
+        self._model_recorded = False
         self.layout = (settings.shards, settings.replicas)
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
@@ -88,6 +92,9 @@ class ElasticsearchStore:
                     f"Elasticsearch index {self.aliases.passages!r} holds {dims}-d vectors but the "
                     f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
                 )
+            if self.model is not None:
+                passages = indices[self.aliases.passages]
+                self._model_recorded = stamp.check(self.client, passages, self.model)
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -136,6 +143,9 @@ class ElasticsearchStore:
             return
         self._outlets = None
         with self._op("writing articles"):
+            if self.model is not None and not self._model_recorded:
+                stamp.record(self.client, self.aliases.passages, self.model)
+                self._model_recorded = True
             while_blocked(self, lambda: replace_articles(self, items))
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:

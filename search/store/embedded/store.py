@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.resident import ResidentIndexes
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
+from search.store.model_stamp import META_KEY, ModelStamp
 from search.store.protocol import (
     IndexedArticle,
     PassageKey,
@@ -69,10 +71,13 @@ class EmbeddedStore:
         bm25_include_title: bool = True,
         writer_wait_s: float = WRITER_WAIT_S,
         compact_rows: int = COMPACT_ROWS,
+        model: ModelStamp | None = None,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._directory = directory
         self._dim = dim
+        self._model = model
+        self._model_recorded = False
         self._bm25_include_title = bm25_include_title
         self._writer_wait_s = writer_wait_s
         self._compact_rows = compact_rows
@@ -83,6 +88,7 @@ class EmbeddedStore:
         self._compaction: threading.Thread | None = None
         self._writer = WriterLock(directory / "writer.lock")
         self._catalog = Catalog(directory / compactor.CATALOG_FILE)
+        self._check_model()  # before anything is loaded: another model's vectors are refused
         self._lexical = LexicalIndex(directory / "bm25")
         state = self._recorded()
         self._lexical_at = state.lexical
@@ -90,6 +96,18 @@ class EmbeddedStore:
         self._resident = ResidentIndexes(directory, dim, self._catalog, state.vectors)
         self._outlets_cache: tuple[int, list[str]] | None = None
         self._open()
+
+    def _check_model(self, db: sqlite3.Connection | None = None) -> None:
+        """Refuse another model's vectors; inside a write transaction, record ours if none is."""
+        if self._model is None or self._model_recorded:
+            return
+        recorded = self._catalog.get_meta(META_KEY)
+        has_vectors = recorded is None and self._catalog.counts()[1] > 0
+        self._model.check(recorded, has_vectors, f"the embedded store at {self._state_path.parent}")
+        # Once recorded, an id never changes: nothing left to check in this process.
+        self._model_recorded = recorded is not None
+        if db is not None and recorded is None:
+            self._catalog.set_meta(db, META_KEY, self._model.model_id)
 
     # -- keeping the derived indexes level ------------------------------------------------------
 
@@ -219,6 +237,7 @@ class EmbeddedStore:
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
+                self._check_model(db)
                 generation = self._catalog.bump_generation(db)
                 for item in items:
                     terms = [
