@@ -2,9 +2,10 @@
 
 import contextlib
 
-# OpenVINO (the default embedding backend) compiles no model, failing with an empty RuntimeError,
-# once usearch's extension has been loaded before OpenVINO's own libraries (usearch 2.26.6,
-# openvino 2026.4.1): load OpenVINO's first, whatever this process goes on to do.
+# Once usearch's extension is loaded, OpenVINO (the default embedding backend) compiles no model
+# (an empty RuntimeError) and importing onnxruntime crashes the process, unless OpenVINO's own
+# libraries were loaded first (usearch 2.26.6, openvino 2026.4.1, onnxruntime as pinned): load
+# them first, whatever this process goes on to do.
 with contextlib.suppress(ImportError):
     import openvino  # noqa: F401
 
