@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from elasticsearch import Elasticsearch, NotFoundError
@@ -24,7 +25,7 @@ from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
 from search.store.model_stamp import ModelStamp
-from search.store.protocol import IndexedArticle, StoreCounts
+from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
 
@@ -202,6 +203,23 @@ class ElasticsearchStore:
     def bm25_search(
         self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
+        hits = self._bm25_hits(terms, top_k, filters, HIT_SOURCE)
+        return [passage_from_hit(hit, float(hit["_score"])) for hit in hits]
+
+    def bm25_ranking(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(passage id, BM25 score) pairs, best first; no ``_source`` is fetched."""
+        hits = self._bm25_hits(terms, top_k, filters)
+        return [(hit["_id"], float(hit["_score"])) for hit in hits]
+
+    def _bm25_hits(
+        self,
+        terms: Sequence[str],
+        top_k: int,
+        filters: SearchFilters | None,
+        source: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
         if not terms or top_k <= 0:
             return []
         with self._op("searching (BM25)"):
@@ -209,7 +227,7 @@ class ElasticsearchStore:
                 index=self.aliases.passages,
                 query=queries.bm25_query(terms, filters),
                 size=min(top_k, queries.MAX_RESULTS),
-                source_includes=HIT_SOURCE,
+                **_source(source),
                 track_total_hits=False,
                 # Equal scores in passage-id order: stable across replicas, reindexes and pages.
                 sort=[{"_score": "desc"}, {"passage_id": "asc"}],
@@ -217,7 +235,7 @@ class ElasticsearchStore:
                 # depend on which shard a passage landed in (free with one shard).
                 search_type="dfs_query_then_fetch",
             )
-        return [passage_from_hit(hit, float(hit["_score"])) for hit in response["hits"]["hits"]]
+        return list(response["hits"]["hits"])
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -260,17 +278,46 @@ class ElasticsearchStore:
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
+        return [
+            passage_from_hit(hit, queries.cosine_from_score(float(hit["_score"])))
+            for hit in self._knn_hits(embedding, top_k, filters, HIT_SOURCE)
+        ]
+
+    def dense_ranking(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(passage id, cosine) pairs, best first; no ``_source`` is fetched."""
+        return [
+            (hit["_id"], queries.cosine_from_score(float(hit["_score"])))
+            for hit in self._knn_hits(embedding, top_k, filters)
+        ]
+
+    def _knn_hits(
+        self,
+        embedding: np.ndarray,
+        top_k: int,
+        filters: SearchFilters | None,
+        source: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
         if top_k <= 0:
             return []
         knn = queries.knn_clause(embedding, top_k, filters)
         with self._op("searching (dense)"):
             response = self.client.search(
-                index=self.aliases.passages, knn=knn, size=knn["k"], source_includes=HIT_SOURCE
+                index=self.aliases.passages, knn=knn, size=knn["k"], **_source(source)
             )
-        return [
-            passage_from_hit(hit, queries.cosine_from_score(float(hit["_score"])))
-            for hit in response["hits"]["hits"]
-        ]
+        return list(response["hits"]["hits"])
+
+    def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
+        """Documents by passage id, read in real time (``mget``): no refresh is waited for."""
+        with self._op("reading passages"):
+            found = mget_sources(
+                self.client, self.aliases.passages, [str(key) for key in keys], HIT_SOURCE
+            )
+        return {
+            passage_id: passage_from_hit({"_id": passage_id, "_source": source})
+            for passage_id, source in found.items()
+        }
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -288,3 +335,8 @@ class ElasticsearchStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _source(fields: list[str] | None) -> dict[str, Any]:
+    """Search options that fetch those ``_source`` fields, or none at all."""
+    return {"source_includes": fields} if fields else {"source": False}
