@@ -21,7 +21,7 @@ from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
-from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
+from search.store.elasticsearch.reads import distinct_values, mget_sources, msearch_hits, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
 from search.store.model_stamp import ModelStamp
@@ -213,6 +213,16 @@ class ElasticsearchStore:
         hits = self._bm25_hits(terms, top_k, filters)
         return [(hit["_id"], float(hit["_score"])) for hit in hits]
 
+    def bm25_rankings(
+        self, terms: Sequence[str], top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """One ``msearch`` round trip for every filter set."""
+        if not terms or top_k <= 0:
+            return [[] for _ in filter_sets]
+        bodies = [self._bm25_body(terms, top_k, filters) for filters in filter_sets]
+        found = self._search_many(bodies, "searching (BM25)", search_type="dfs_query_then_fetch")
+        return [[(hit["_id"], float(hit["_score"])) for hit in hits] for hits in found]
+
     def _bm25_hits(
         self,
         terms: Sequence[str],
@@ -225,17 +235,31 @@ class ElasticsearchStore:
         with self._op("searching (BM25)"):
             response = self.client.search(
                 index=self.aliases.passages,
-                query=queries.bm25_query(terms, filters),
-                size=min(top_k, queries.MAX_RESULTS),
+                **self._bm25_body(terms, top_k, filters),
                 **_source(source),
-                track_total_hits=False,
-                # Equal scores in passage-id order: stable across replicas, reindexes and pages.
-                sort=[{"_score": "desc"}, {"passage_id": "asc"}],
                 # Corpus-wide term statistics when there are several shards, so scores do not
                 # depend on which shard a passage landed in (free with one shard).
                 search_type="dfs_query_then_fetch",
             )
         return list(response["hits"]["hits"])
+
+    @staticmethod
+    def _bm25_body(
+        terms: Sequence[str], top_k: int, filters: SearchFilters | None
+    ) -> dict[str, Any]:
+        return {
+            "query": queries.bm25_query(terms, filters),
+            "size": min(top_k, queries.MAX_RESULTS),
+            "track_total_hits": False,
+            # Equal scores in passage-id order: stable across replicas, reindexes and pages.
+            "sort": [{"_score": "desc"}, {"passage_id": "asc"}],
+        }
+
+    def _search_many(
+        self, bodies: list[dict[str, Any]], doing: str, **options: Any
+    ) -> list[list[dict[str, Any]]]:
+        with self._op(doing):
+            return msearch_hits(self.client, self.aliases.passages, bodies, **options)
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -290,6 +314,22 @@ class ElasticsearchStore:
         return [
             (hit["_id"], queries.cosine_from_score(float(hit["_score"])))
             for hit in self._knn_hits(embedding, top_k, filters)
+        ]
+
+    def dense_rankings(
+        self, embedding: np.ndarray, top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """One ``msearch`` round trip for every filter set."""
+        if top_k <= 0:
+            return [[] for _ in filter_sets]
+        bodies = []
+        for filters in filter_sets:
+            knn = queries.knn_clause(embedding, top_k, filters)
+            bodies.append({"knn": knn, "size": knn["k"]})
+        found = self._search_many(bodies, "searching (dense)")
+        return [
+            [(hit["_id"], queries.cosine_from_score(float(hit["_score"]))) for hit in hits]
+            for hits in found
         ]
 
     def _knn_hits(

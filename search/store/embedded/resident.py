@@ -204,14 +204,21 @@ class ResidentIndexes:
     def dense_ranking(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None
     ) -> list[tuple[int, float]]:
+        return self.dense_rankings(embedding, top_k, [filters])[0]
+
+    def dense_rankings(
+        self, embedding: np.ndarray, top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[list[tuple[int, float]]]:
+        """One ranking per filter set (see ``VectorIndex.search_many``)."""
         columns, vectors = self.columns, self.vectors  # ``load`` may replace both meanwhile
-        if filters is None or filters.is_empty():
-            return vectors.search(embedding, top_k, mask=columns.live_mask())
-        mask = columns.mask(filters)
-        admitted = int(np.count_nonzero(mask))
-        if admitted == 0:
-            return []
-        return vectors.search(embedding, top_k, mask=mask, admitted=admitted)
+        searches: list[tuple[np.ndarray, int | None]] = []
+        for filters in filter_sets:
+            if filters is None or filters.is_empty():
+                searches.append((columns.live_mask(), None))
+            else:
+                mask = columns.mask(filters)
+                searches.append((mask, int(np.count_nonzero(mask))))
+        return vectors.search_many(embedding, top_k, searches)
 
     def passages(self) -> int:
         return self.columns.live_count()

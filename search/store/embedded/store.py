@@ -20,6 +20,7 @@ from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
 from search.store.embedded import compactor
+from search.store.embedded.bm25_sets import bm25_rankings
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
@@ -374,6 +375,26 @@ class EmbeddedStore:
         """(catalog rowid, cosine) pairs, best first."""
         self._refresh()
         return list(self._resident.dense_ranking(embedding, top_k, filters))
+
+    def bm25_rankings(
+        self,
+        terms: Sequence[str],
+        top_k: int,
+        filter_sets: Sequence[SearchFilters | None],
+    ) -> list[Ranking]:
+        """One BM25 ranking per filter set, from one deep search where they allow it."""
+        self._refresh()
+        return bm25_rankings(self._lexical, self._resident.columns, terms, top_k, filter_sets)
+
+    def dense_rankings(
+        self,
+        embedding: np.ndarray,
+        top_k: int,
+        filter_sets: Sequence[SearchFilters | None],
+    ) -> list[Ranking]:
+        """One dense ranking per filter set; the large filtered ones share one HNSW search."""
+        self._refresh()
+        return list(self._resident.dense_rankings(embedding, top_k, filter_sets))
 
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         return dict(self._catalog.documents([int(key) for key in keys]))
