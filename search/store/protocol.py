@@ -108,6 +108,11 @@ class PassageStore(Protocol):
         """Unscored Documents for keys a ranking returned; a passage deleted since is absent."""
         ...
 
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        """(article id, story id) of each passage, the story being its article's cluster or else
+        the article itself: what grouping reads, without the passages' text."""
+        ...
+
     def bm25_search(
         self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:

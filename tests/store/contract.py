@@ -180,6 +180,19 @@ class PassageStoreContract:
             assert all(set(hit.meta) == META_KEYS for hit in hydrated.values())
         assert filled.bm25_ranking([], 10) == [] and filled.hydrate([]) == {}
 
+    def test_story_keys_name_each_passages_article_and_story(self, filled: PassageStore) -> None:
+        ranking = filled.bm25_ranking(analyze_query("missile rates"), 10)
+        hydrated = filled.hydrate([key for key, _ in ranking])
+        found = filled.story_keys([key for key, _ in ranking])
+        assert found == {
+            key: (hit.meta["article_id"], hit.meta["cluster_id"] or hit.meta["article_id"])
+            for key, hit in hydrated.items()
+        }
+        assert {story for _, story in found.values()} == {"story-missile", RATES.id}
+        filled.delete_articles([MISSILE.id])
+        assert {article for article, _ in filled.story_keys(list(found)).values()} == {RATES.id}
+        assert filled.story_keys([]) == {}
+
     def test_rankings_under_several_filter_sets_are_one_call_each(
         self, store: PassageStore
     ) -> None:

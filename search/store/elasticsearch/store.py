@@ -359,6 +359,19 @@ class ElasticsearchStore:
             for passage_id, source in found.items()
         }
 
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        with self._op("reading passages"):
+            found = mget_sources(
+                self.client,
+                self.aliases.passages,
+                [str(key) for key in keys],
+                ["article_id", "cluster_id"],
+            )
+        return {
+            passage_id: (source["article_id"], source.get("cluster_id") or source["article_id"])
+            for passage_id, source in found.items()
+        }
+
     # -- lifecycle ------------------------------------------------------------------------------
 
     def flush(self) -> None:

@@ -396,6 +396,9 @@ class EmbeddedStore:
         self._refresh()
         return list(self._resident.dense_rankings(embedding, top_k, filter_sets))
 
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        return dict(self._catalog.story_keys([int(key) for key in keys]))
+
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         return dict(self._catalog.documents([int(key) for key in keys]))
 
