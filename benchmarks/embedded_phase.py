@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
@@ -26,6 +27,7 @@ from benchmarks.measure import (
     rss_now_mb,
     rss_peak_mb,
 )
+from benchmarks.pipeline_stages import stage_times
 from search.embedding import Embedder
 from search.filters import SearchFilters
 from search.retriever import HybridRetriever
@@ -192,8 +194,9 @@ def _timed_variants(
     }
     frequencies = _time_each(queries, lambda q: store.document_frequencies(q.terms))
     throughput = _throughput_by_threads(store, queries, config)
-    retriever = _time_retriever(store, queries, config)
-    retriever_filtered = _time_retriever(store, queries, config, filtered=True)
+    retriever, stages = _time_retriever(store, queries, config, lambda q: None)
+    retriever_filtered, filtered_stages = _time_retriever(store, queries, config, outlet)
+    retriever_dated, dated_stages = _time_retriever(store, queries, config, _week_up_to)
     return {
         "unfiltered": unfiltered.summary(),
         "filtered_outlet": filtered.summary(),
@@ -203,12 +206,19 @@ def _timed_variants(
         "breakdown": {"unfiltered": summary(unfiltered_parts), "filtered": summary(filtered_parts)},
         "retriever_run": percentiles(retriever),
         "retriever_run_filtered": percentiles(retriever_filtered),
+        "retriever_run_date_filtered": percentiles(retriever_dated),
+        "retriever_stages": {
+            "unfiltered": stages,
+            "filtered_outlet": filtered_stages,
+            "filtered_week": dated_stages,
+        },
         "unfiltered_first_baseline_queries": unfiltered.summary(config.baseline_queries),
         "raw_ms": {
             "unfiltered": unfiltered.raw(),
             "filtered_outlet": filtered.raw(),
             "retriever_run": [round(value, 3) for value in retriever],
             "retriever_run_filtered": [round(value, 3) for value in retriever_filtered],
+            "retriever_run_date_filtered": [round(value, 3) for value in retriever_dated],
         },
     }
 
@@ -256,19 +266,29 @@ def _time_each(queries: list[BenchQuery], call: Callable[[BenchQuery], object]) 
     return samples
 
 
+def _week_up_to(query: BenchQuery) -> SearchFilters:
+    """The week up to the question's first relevant article (a date range a reader would set)."""
+    return SearchFilters(
+        published_after=query.published - timedelta(days=7), published_before=query.published
+    )
+
+
 def _time_retriever(
-    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig, *, filtered: bool = False
-) -> list[float]:
-    """The product's own hybrid path (query analysis, adaptive weight, hits), model stubbed out;
-    ``filtered``: under the outlet filter of the question's first relevant article."""
+    store: EmbeddedStore,
+    queries: list[BenchQuery],
+    config: BenchConfig,
+    filters: Callable[[BenchQuery], SearchFilters | None],
+) -> tuple[list[float], dict[str, dict[str, float]]]:
+    """The product's own hybrid path (query analysis, both legs with the question's focused
+    legs, fusion, second stage, grouping, highlights), model stubbed out, under ``filters``;
+    with the milliseconds each of its Pipeline's components took."""
     embedder = cast(Embedder, _FixedEmbedder(queries))
     retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
-    return _time_each(
-        queries,
-        lambda item: retriever.run(
-            query=item.question,
-            top_k=config.top_k,
-            mode="hybrid",
-            filters=SearchFilters(outlets=[item.outlet]) if filtered else None,
-        ),
-    )
+    with stage_times(retriever) as stages:
+        samples = _time_each(
+            queries,
+            lambda item: retriever.run(
+                query=item.question, top_k=config.top_k, mode="hybrid", filters=filters(item)
+            ),
+        )
+    return samples, {name: percentiles(values) for name, values in stages.items()}
