@@ -62,7 +62,6 @@ from benchmarks.corpus import unit_vectors
 from benchmarks.measure import percentiles, rss_now_mb
 from benchmarks.peers import (
     TOP_K,
-    FixedEmbedder,
     Passage,
     Search,
     haystack_search,
@@ -71,6 +70,7 @@ from benchmarks.peers import (
     read_passages,
     txtai_search,
 )
+from benchmarks.stub_embedder import QuestionVectors
 from search.embedding import Embedder
 from search.evaluation.datasets import EvalQuestion, load_multihop
 from search.evaluation.metrics import first_hit_rank, hits_at_k, mrr_at_k
@@ -211,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{len(passages):,} passages (dim {dim}), {len(questions)} questions")
         if args.passages:
             vectors = synthetic_vectors(questions)
-            embedder = cast(Embedder, FixedEmbedder(vectors))
+            embedder = cast(Embedder, QuestionVectors(vectors))
         else:
             vectors, embedder = model_vectors(questions)
         systems, built = build_systems(wanted, store_dir, passages, vectors, embedder)

@@ -28,6 +28,7 @@ from benchmarks.measure import (
     rss_peak_mb,
 )
 from benchmarks.pipeline_stages import stage_times
+from benchmarks.stub_embedder import QuestionVectors
 from search.embedding import Embedder
 from search.filters import SearchFilters
 from search.retriever import HybridRetriever
@@ -108,16 +109,6 @@ def _batch_rates(batch_log: list[tuple[int, float]]) -> dict[str, object]:
         "slowest_batch_s": round(max(seconds for _, seconds in batch_log), 2),
         "per_batch": [[passages, round(seconds, 3)] for passages, seconds in batch_log],
     }
-
-
-class _FixedEmbedder:
-    """Stands in for the model: each question's synthetic vector, so the retriever path runs."""
-
-    def __init__(self, queries: list[BenchQuery]) -> None:
-        self._vectors = {query.question: query.vector for query in queries}
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vectors[text]
 
 
 def query(config: BenchConfig) -> dict[str, object]:
@@ -282,13 +273,16 @@ def _time_retriever(
     """The product's own hybrid path (query analysis, both legs with the question's focused
     legs, fusion, second stage, grouping, highlights), model stubbed out, under ``filters``;
     with the milliseconds each of its Pipeline's components took."""
-    embedder = cast(Embedder, _FixedEmbedder(queries))
-    retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
-    with stage_times(retriever) as stages:
-        samples = _time_each(
-            queries,
-            lambda item: retriever.run(
-                query=item.question, top_k=config.top_k, mode="hybrid", filters=filters(item)
-            ),
+    embedder = QuestionVectors({query.question: query.vector for query in queries})
+    settings = RetrievalSettings(candidates=config.candidates)
+    retriever = HybridRetriever(store, cast(Embedder, embedder), settings)
+
+    def ask(item: BenchQuery) -> object:
+        embedder.asking(item.question)
+        return retriever.run(
+            query=item.question, top_k=config.top_k, mode="hybrid", filters=filters(item)
         )
+
+    with stage_times(retriever) as stages:
+        samples = _time_each(queries, ask)
     return samples, {name: percentiles(values) for name, values in stages.items()}
