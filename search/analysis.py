@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from search.answer_types import read_cues
+
 # A number (keeping "2.7" and "1,000" whole) or a run of letters. Splitting digits from letters is
 # what turns "700km" into "700" + "km".
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
@@ -64,8 +66,12 @@ def analyze(text: str) -> list[str]:
 
 
 def analyze_query(text: str) -> list[str]:
-    """Query terms, each once: a repeated word must not count twice in either backend."""
-    return list(dict.fromkeys(analyze(text)))
+    """Query terms, each once: a repeated word must not count twice in either backend.
+
+    Question words ("how far", "when", "how many") are cues for the answer type, not content:
+    they are cut out first, so "how far" never matches "so far" (``search.answer_types``).
+    """
+    return list(dict.fromkeys(analyze(read_cues(text).content)))
 
 
 def join_terms(terms: Iterable[str]) -> str:

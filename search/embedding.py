@@ -7,8 +7,10 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from haystack import default_to_dict
 
 from search.embedding_cache import EmbeddingCache
 from search.errors import ModelLoadError
@@ -66,6 +68,23 @@ class Embedder:
         self.model_id = f"{settings.model}@{Path(self.model_path).name}"
         self._cache = cache
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape (for retrieval Pipelines): the settings and the cache."""
+        return default_to_dict(
+            self,
+            settings=self.settings.model_dump(mode="json"),
+            cache=str(self._cache.path) if self._cache else None,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Embedder:
+        parameters = data.get("init_parameters", {})
+        cache = parameters.get("cache")
+        return cls(
+            EmbeddingSettings.model_validate(parameters["settings"]),
+            cache=EmbeddingCache(Path(cache)) if cache else None,
+        )
 
     def _encode(self, texts: Sequence[str], progress: bool) -> np.ndarray:
         vectors = self._model.encode(

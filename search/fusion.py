@@ -15,6 +15,15 @@ class FusedCandidate:
     document: Document
     fused: float = 0.0
     legs: dict[str, LegScore] = field(default_factory=dict)
+    # Best rank among the question's focused rankings (named outlets and days), if any.
+    focus_rank: int | None = None
+    # The second stage's score, when it reordered this candidate.
+    second_stage: float | None = None
+
+    @property
+    def score(self) -> float:
+        """What orders the final list: the second stage's score where it ran, else fusion's."""
+        return self.fused if self.second_stage is None else self.second_stage
 
 
 def _min_max(scores: Sequence[float]) -> list[float]:
@@ -57,14 +66,16 @@ def fuse_rankings(
     """RRF over already-fused rankings (the main one and the question's focused ones).
 
     Each passage keeps the per-leg scores of the first ranking it appears in, so the breakdown
-    still shows its BM25 and dense ranks.
+    still shows its BM25 and dense ranks, and its best rank in the later (focused) rankings.
     """
     merged: dict[str, FusedCandidate] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
+    for position, (ranking, weight) in enumerate(zip(rankings, weights, strict=True)):
         for rank, candidate in enumerate(ranking, start=1):
             entry = merged.get(candidate.document.id)
             if entry is None:
                 entry = FusedCandidate(candidate.document, 0.0, dict(candidate.legs))
                 merged[candidate.document.id] = entry
+            if position and (entry.focus_rank is None or rank < entry.focus_rank):
+                entry.focus_rank = rank
             entry.fused += weight / (rrf_k + rank)
     return sorted(merged.values(), key=lambda candidate: -candidate.fused)

@@ -18,4 +18,3 @@ class TestEmbeddedStore(PassageStoreContract):
         store = EmbeddedStore(tmp_path / "embedded", dim=DIM, bm25_include_title=True)
         yield store
         store.close()
-

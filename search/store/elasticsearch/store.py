@@ -6,10 +6,11 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from elasticsearch import Elasticsearch, NotFoundError
-from haystack import Document
+from haystack import Document, default_to_dict
 
 from search.articles import Article
 from search.errors import StoreCorruptedError, StoreUnavailableError
@@ -50,6 +51,7 @@ class ElasticsearchStore:
         bm25_include_title: bool = True,
         bulk_policy: BulkPolicy | None = None,
     ) -> None:
+        self.settings = settings
         self.url = settings.url
         self.dim = dim
         self.layout = (settings.shards, settings.replicas)
@@ -70,6 +72,27 @@ class ElasticsearchStore:
         # The retriever asks for outlets on every question: one aggregation a minute at most,
         # and this process's own writes invalidate it at once.
         self._outlets: tuple[float, list[str]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape; the API key is never written out (from_dict takes it
+        from ``NEWSDESK_ELASTICSEARCH__API_KEY`` when the same URL is configured there)."""
+        return default_to_dict(
+            self,
+            settings=self.settings.model_dump(mode="json", exclude={"api_key"}),
+            dim=self.dim,
+            bm25_include_title=self.bm25_include_title,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ElasticsearchStore:
+        from search.settings import get_settings
+
+        parameters = dict(data.get("init_parameters", {}))
+        settings = ElasticsearchSettings.model_validate(parameters.pop("settings"))
+        configured = get_settings().elasticsearch
+        if configured.url == settings.url and configured.api_key is not None:
+            settings = settings.model_copy(update={"api_key": configured.api_key})
+        return cls(settings, dim=parameters.pop("dim"), **parameters)
 
     # -- indices --------------------------------------------------------------------------------
 

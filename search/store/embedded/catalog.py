@@ -18,7 +18,7 @@ from haystack import Document
 
 from search.articles import Article
 from search.filters import SearchFilters, keyword
-from search.passages import PASSAGE_META, published_timestamp
+from search.passages import SEARCH_META, published_timestamp
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,7 +57,7 @@ CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
 
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
-       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms
 FROM passages p JOIN articles a ON a.id = p.article_id
 WHERE p.rowid IN ({marks})
 """
@@ -353,7 +353,7 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
 
 def _document(row: tuple, score: float) -> Document:
     return Document(
-        id=row[1], content=row[2], meta=dict(zip(PASSAGE_META, row[3:], strict=True)), score=score
+        id=row[1], content=row[2], meta=dict(zip(SEARCH_META, row[3:], strict=True)), score=score
     )
 
 

@@ -6,9 +6,10 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from haystack import Document
+from haystack import Document, default_to_dict
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
@@ -38,6 +39,7 @@ class EmbeddedStore:
 
     def __init__(self, directory: Path, *, dim: int, bm25_include_title: bool = True) -> None:
         directory.mkdir(parents=True, exist_ok=True)
+        self._directory = directory
         self._dim = dim
         self._bm25_include_title = bm25_include_title
         self._state_path = directory / "derived.json"
@@ -53,6 +55,24 @@ class EmbeddedStore:
         self._repair_if_stale()
         self._seen_generation = self._catalog.generation()
         self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape, so a retrieval Pipeline holding this store dumps."""
+        return default_to_dict(
+            self,
+            directory=str(self._directory),
+            dim=self._dim,
+            bm25_include_title=self._bm25_include_title,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EmbeddedStore:
+        parameters = dict(data.get("init_parameters", {}))
+        return cls(
+            Path(parameters.pop("directory")),
+            dim=parameters.pop("dim"),
+            **parameters,
+        )
 
     # -- consistency ----------------------------------------------------------------------------
 
