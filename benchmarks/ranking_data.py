@@ -88,11 +88,11 @@ def collect(
     top_k = PLANS[dataset.kind].depth(10)
     depth = max(top_k * _GROUPING_DEPTH_FACTOR, 50)
     reader = QueryReader(store, max_focus_legs=focus_legs)
-    vectors = _Precomputed(embedder, [q.text for q in dataset.questions])
+    analyses = [reader.run(query=question.text)["analysis"] for question in dataset.questions]
+    vectors = _Precomputed(embedder, sorted({a.dense_text or a.question for a in analyses}))
     bm25, dense = BM25Leg(store, depth), DenseLeg(store, vectors, depth)  # type: ignore[arg-type]
     result = DatasetLegs(name, dataset.kind, top_k)
-    for question in dataset.questions:
-        analysis = reader.run(query=question.text)["analysis"]
+    for question, analysis in zip(dataset.questions, analyses, strict=True):
         result.questions.append(
             QuestionLegs(
                 question,

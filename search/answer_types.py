@@ -77,13 +77,18 @@ _AUXILIARY = re.compile(
     re.I,
 )
 _LEAD_IN = re.compile(r"(?:and|but|or|so|then|exactly|just|precisely|roughly)", re.I)
-# Content words that say which type is wanted without being question words ("the range of").
-_INDICATIVE: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    ("distance", re.compile(r"\b(?:distance|range|altitude)\b", re.I)),
-    ("speed", re.compile(r"\bspeed\b", re.I)),
-    ("duration", re.compile(r"\bduration\b", re.I)),
-    ("amount", re.compile(r"\b(?:cost|price|worth)\b", re.I)),
-    ("count", re.compile(r"\bnumber of\b", re.I)),
+# Content words that say which type a "what" question wants ("What was the range of the
+# missile?"); they stay terms. Elsewhere they ask for nothing ("a broad range of cells").
+_WHAT = r"\b(?:what|which)\b(?:\s+[\w'’]+){0,3}?\s+"
+_INDICATIVE: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(_WHAT + words, re.I))
+    for kind, words in (
+        ("distance", r"(?:distance|range|altitude)\b"),
+        ("speed", r"speed\b"),
+        ("duration", r"duration\b"),
+        ("amount", r"(?:cost|price|worth)\b"),
+        ("count", r"number of\b"),
+    )
 )
 
 

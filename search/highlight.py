@@ -9,11 +9,12 @@ word with "how far did the missile fly?" but is the answer, and the answer type 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from search.analysis import analyze
 from search.answer_types import read_cues
+from search.passage_sentences import SentenceTerms
 from search.sentences import sentence_spans
 
 # Names and places are in nearly every news sentence: only the other types earn the bonus.
@@ -35,20 +36,28 @@ def answer_pattern(question: str) -> re.Pattern[str] | None:
 
 
 def best_sentence(
-    question: str, passage: str, term_weights: Mapping[str, float]
+    question: str,
+    passage: str,
+    term_weights: Mapping[str, float],
+    sentences: Sequence[SentenceTerms] | None = None,
 ) -> Highlighted | None:
-    """The highest-scoring sentence; ties go to the earlier one."""
+    """The highest-scoring sentence; ties go to the earlier one. ``sentences``: the passage's
+    sentences with their terms, when already worked out (``search.passage_sentences``)."""
     total = sum(term_weights.values()) or 1.0
     wanted = answer_pattern(question)
+    if sentences is None:
+        sentences = [
+            SentenceTerms(s.start, s.end, frozenset(analyze(passage[s.start : s.end])))
+            for s in sentence_spans(passage)
+        ]
     best: tuple[float, int, int] | None = None
-    for span in sentence_spans(passage):
-        sentence = passage[span.start : span.end]
-        terms = set(analyze(sentence))
+    for sentence in sentences:
+        terms = sentence.terms
         score = sum(weight for term, weight in term_weights.items() if term in terms) / total
-        if wanted is not None and wanted.search(sentence):
+        if wanted is not None and wanted.search(passage, sentence.start, sentence.end):
             score += ANSWER_BONUS
         if best is None or score > best[0]:
-            best = (score, span.start, span.end)
+            best = (score, sentence.start, sentence.end)
     if best is None:
         return None
     return Highlighted(passage[best[1] : best[2]], best[1], best[2])

@@ -30,6 +30,8 @@ class QueryAnalysis:
 
     question: str
     mode: Mode = "hybrid"
+    # What the dense leg embeds: the question without the outlets and days it names.
+    dense_text: str = ""
     terms: tuple[str, ...] = ()
     # Lucene idf of each term in this archive (what the BM25 leg weighs it by).
     weights: Mapping[str, float] = field(default_factory=dict)
@@ -40,8 +42,8 @@ class QueryAnalysis:
     focus_filters: tuple[SearchFilters, ...] = ()
     # Share of the question's content words that are names, numbers, quotes, outlets or dates.
     keyword_share: float = 0.0
-    # For each named outlet (case-folded), the terms of the part of the question about it.
-    outlet_clauses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # For each named outlet (case-folded), the part of the question about it.
+    outlet_clauses: Mapping[str, str] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, object]) -> QueryAnalysis:
         return self
@@ -77,7 +79,7 @@ def keyword_share(cues: QuestionCues) -> float:
 _MIN_CLAUSE_TERMS = 3
 
 
-def outlet_clauses(question: str, focus: QuestionFocus) -> dict[str, frozenset[str]]:
+def outlet_clauses(question: str, focus: QuestionFocus) -> dict[str, str]:
     """What the question asks of each outlet it names: "Does the article from Fortune claim A,
     while The Verge suggests B?" asks Fortune about A and The Verge about B.
 
@@ -97,14 +99,16 @@ def outlet_clauses(question: str, focus: QuestionFocus) -> dict[str, frozenset[s
             groups[-1].append(mention)
         else:
             groups.append([mention])
-    whole = frozenset(analyze_query(question))
-    clauses: dict[str, frozenset[str]] = {}
+    clauses: dict[str, str] = {}
     for index, group in enumerate(groups):
         following = groups[index + 1][0][0] if index + 1 < len(groups) else len(question)
         preceding = groups[index - 1][-1][1] if index else 0
-        after = frozenset(analyze_query(question[group[-1][1] : following]))
-        before = frozenset(analyze_query(question[preceding : group[0][0]]))
-        clause = next((c for c in (after, before) if len(c) >= _MIN_CLAUSE_TERMS), whole)
+        after = question[group[-1][1] : following]
+        before = question[preceding : group[0][0]]
+        clause = next(
+            (text for text in (after, before) if len(analyze_query(text)) >= _MIN_CLAUSE_TERMS),
+            question,
+        )
         for _, _, outlet in group:
             if key := keyword(outlet):
                 clauses[key] = clause
@@ -130,6 +134,7 @@ def analyse(
     return QueryAnalysis(
         question=question,
         mode=mode,
+        dense_text=focus.without_mentions(question) if focus else question,
         terms=tuple(terms),
         weights=term_weights(terms, documents, frequencies),
         cues=cues,

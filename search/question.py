@@ -22,7 +22,8 @@ from search.filters import SearchFilters
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})")
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_EMPTY_QUOTES = re.compile(r"(['\"‘’“”])\s*(['\"‘’“”])")
 _WRITTEN_DAY = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.I)
 # A name with a digit, a dot, a bar, an inner capital or an acronym is no English phrase.
 _DISTINCTIVE = re.compile(r"[^\w\s'’-]|\d|[a-z][A-Z]|\b[A-Z]{2,}\b")
@@ -45,6 +46,19 @@ class QuestionFocus:
     days: list[date] = field(default_factory=list)
     # Where each is named (character offset), to keep the first ones when capped.
     positions: dict[str, int] = field(default_factory=dict, compare=False)
+    # Every (start, end) of the question naming an outlet or a day.
+    mentions: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def without_mentions(self, question: str) -> str:
+        """The question with its outlet and day mentions cut out: what it asks about, for the
+        dense leg ("…reported by TechCrunch on October 7, 2023" is not the topic)."""
+        pieces, last = [], 0
+        for start, end in self.mentions:
+            pieces.append(question[last:start])
+            last = max(last, end)
+        pieces.append(question[last:])
+        text = _EMPTY_QUOTES.sub(" ", "".join(pieces))
+        return " ".join(text.split())
 
     def __bool__(self) -> bool:
         return bool(self.outlets or self.days)
@@ -121,7 +135,8 @@ def _cued(question: str, match: re.Match[str], capitals_count: bool) -> bool:
     return bool(_REPORTING.match(question, end))
 
 
-def _named(question: str, outlets: Iterable[str]) -> list[tuple[int, str]]:
+def _outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, outlet) of every outlet mention, longest first without overlaps."""
     matcher = _matcher(tuple(outlets))
     spans: list[tuple[int, int, str]] = []
     if matcher.distinctive is not None:
@@ -136,41 +151,49 @@ def _named(question: str, outlets: Iterable[str]) -> list[tuple[int, str]]:
             for m in matcher.plain.finditer(question)
             if _cued(question, m, capitals_count)
         ]
-    # Longest first without overlaps, then each outlet once at its first mention.
-    taken: list[tuple[int, int]] = []
-    found: dict[str, int] = {}
+    taken: list[tuple[int, int, str]] = []
     for start, end, outlet in sorted(spans, key=lambda span: span[0] - span[1]):
-        if any(start < other_end and other_start < end for other_start, other_end in taken):
-            continue
-        taken.append((start, end))
-        found[outlet] = min(start, found.get(outlet, start))
-    return sorted(((at, outlet) for outlet, at in found.items()))
+        if not any(start < other_end and other_start < end for other_start, other_end, _ in taken):
+            taken.append((start, end, outlet))
+    return sorted(taken)
+
+
+def _named(mentions: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Each outlet once, at its first mention."""
+    found: dict[str, int] = {}
+    for start, _, outlet in mentions:
+        found.setdefault(outlet, start)
+    return sorted((at, outlet) for outlet, at in found.items())
 
 
 def named_outlets(question: str, outlets: Iterable[str]) -> list[str]:
     """Known outlet names the question names, in order of mention, without overlaps."""
-    return [outlet for _, outlet in _named(question, outlets)]
+    return [outlet for _, outlet in _named(_outlet_mentions(question, outlets))]
 
 
-def _named_days(question: str) -> list[tuple[int, date]]:
-    found: list[tuple[int, date | None]] = []
+def _day_mentions(question: str) -> list[tuple[int, int, date]]:
+    """(start, end, day) of every valid day written in the question."""
+    found: list[tuple[int, int, date | None]] = []
     for match in _ISO_DAY.finditer(question):
-        year, month, day = (int(part) for part in match.groups())
-        found.append((match.start(), _safe_date(year, month, day)))
+        year, month, day = (int(part) for part in match.groups()[:3])
+        found.append((match.start(), match.end(), _safe_date(year, month, day)))
     for match in _WRITTEN_DAY.finditer(question):
         month, day, year = match.groups()
         month_number = _MONTHS.index(month.lower()) + 1
-        found.append((match.start(), _safe_date(int(year), month_number, int(day))))
+        found.append((match.start(), match.end(), _safe_date(int(year), month_number, int(day))))
+    return sorted((start, end, day) for start, end, day in found if day is not None)
+
+
+def _named_days(mentions: list[tuple[int, int, date]]) -> list[tuple[int, date]]:
     first: dict[date, int] = {}
-    for at, day in sorted(found, key=lambda pair: pair[0]):
-        if day is not None:
-            first.setdefault(day, at)
+    for start, _, day in mentions:
+        first.setdefault(day, start)
     return [(at, day) for day, at in first.items()]
 
 
 def named_days(question: str) -> list[date]:
     """Days the question names (ISO or written out), in order of mention."""
-    return [day for _, day in _named_days(question)]
+    return [day for _, day in _named_days(_day_mentions(question))]
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -181,11 +204,14 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def read_question(question: str, outlets: Iterable[str]) -> QuestionFocus:
-    named = _named(question, outlets)
-    days = _named_days(question)
+    outlet_mentions = _outlet_mentions(question, outlets)
+    day_mentions = _day_mentions(question)
+    named = _named(outlet_mentions)
+    days = _named_days(day_mentions)
     positions = {outlet: at for at, outlet in named} | {day.isoformat(): at for at, day in days}
     return QuestionFocus(
         outlets=[outlet for _, outlet in named],
         days=[day for _, day in days],
         positions=positions,
+        mentions=tuple(sorted((start, end) for start, end, _ in [*outlet_mentions, *day_mentions])),
     )

@@ -2,21 +2,24 @@
 
 Every feature is cheap: computed from what the legs already returned (ranks, scores, the stored
 analysed terms, the passage text and its attribution), with no model call and no store call per
-candidate. Names are stable: the fitted parameter file refers to them.
+candidate. Names are stable: the fitted parameter file refers to them. ``<feature>*<modifier>``
+is a feature times a property of the question, so one linear model can weigh evidence
+differently for different kinds of questions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
-from search.analysis import analyze
+from search.analysis import analyze, analyze_query
 from search.coverage import indexed_terms, matched_share
 from search.filters import keyword
 from search.fusion import FusedCandidate
+from search.passage_sentences import SentenceTerms, sentence_terms
 from search.passages import real_title
 from search.query_analysis import QueryAnalysis
 
@@ -36,6 +39,7 @@ class QueryContext:
     floor_cosine: float
     outlets: frozenset[str]
     days: frozenset[str]
+    clause_terms: Mapping[str, frozenset[str]]
 
     @classmethod
     def of(cls, analysis: QueryAnalysis, candidates: Sequence[FusedCandidate]) -> QueryContext:
@@ -49,21 +53,53 @@ class QueryContext:
             floor_cosine=min(dense, default=0.0) - 0.02,
             outlets=frozenset(filter(None, map(keyword, analysis.focus.outlets))),
             days=frozenset(day.isoformat() for day in analysis.focus.days),
+            clause_terms={
+                outlet: frozenset(analyze_query(text))
+                for outlet, text in analysis.outlet_clauses.items()
+            },
         )
+
+
+class Passage:
+    """One candidate as the features read it; terms and sentences worked out once, on demand."""
+
+    def __init__(self, candidate: FusedCandidate) -> None:
+        self.candidate = candidate
+        self.document = candidate.document
+
+    @cached_property
+    def terms(self) -> list[str]:
+        return indexed_terms(self.document)
+
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        return frozenset(self.terms)
+
+    @cached_property
+    def sentences(self) -> tuple[SentenceTerms, ...]:
+        return self.candidate.sentences or sentence_terms(self.document)
+
+    def sentences_if_known(self) -> tuple[SentenceTerms, ...] | None:
+        """The sentences, if a feature has worked them out (handed on to the highlight)."""
+        return self.__dict__.get("sentences", self.candidate.sentences)
+
+    def rank(self, leg: str) -> int | None:
+        score = self.candidate.legs.get(leg)
+        return score.rank if score else None
 
 
 def _rank_score(rank: int | None) -> float:
     return 0.0 if rank is None else _RANK_SCALE / (_RANK_SCALE + rank - 1)
 
 
-def _leg_rank(candidate: FusedCandidate, leg: str) -> int | None:
-    score = candidate.legs.get(leg)
-    return score.rank if score else None
-
-
-def _cosine(context: QueryContext, candidate: FusedCandidate) -> float:
-    dense = candidate.legs.get("dense")
+def _cosine(context: QueryContext, passage: Passage) -> float:
+    dense = passage.candidate.legs.get("dense")
     return dense.score if dense else context.floor_cosine
+
+
+def _bm25_relative(context: QueryContext, passage: Passage) -> float:
+    bm25 = passage.candidate.legs.get("bm25")
+    return bm25.score / context.top_bm25 if bm25 and context.top_bm25 > 0 else 0.0
 
 
 @lru_cache(maxsize=65_536)
@@ -71,8 +107,8 @@ def _title_terms(title: str) -> frozenset[str]:
     return frozenset(analyze(title))
 
 
-def _title_coverage(context: QueryContext, candidate: FusedCandidate) -> float:
-    title = real_title(candidate.document)
+def _title_coverage(context: QueryContext, passage: Passage) -> float:
+    title = real_title(passage.document)
     return matched_share(context.analysis.weights, _title_terms(title)) if title else 0.0
 
 
@@ -93,74 +129,93 @@ def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = 
     return best / total
 
 
-def _answer(context: QueryContext, candidate: FusedCandidate, specific: bool) -> float:
+def _best_sentence(context: QueryContext, passage: Passage) -> float:
+    """The largest idf share of the question one sentence of the passage holds."""
+    weights = context.analysis.weights
+    return max((matched_share(weights, s.terms) for s in passage.sentences), default=0.0)
+
+
+def _answer(context: QueryContext, passage: Passage, specific: bool) -> float:
     cues = context.analysis.cues
     if cues.pattern is None or cues.specific != specific:
         return 0.0
-    return 1.0 if cues.pattern.search(candidate.document.content or "") else 0.0
+    return 1.0 if cues.pattern.search(passage.document.content or "") else 0.0
 
 
-def _clause_coverage(context: QueryContext, candidate: FusedCandidate, terms: list[str]) -> float:
+def _clause_coverage(context: QueryContext, passage: Passage) -> float:
     """How much of the part of the question about this passage's outlet the passage holds."""
-    clause = context.analysis.outlet_clauses.get(keyword(candidate.document.meta.get("outlet")))
+    clause = context.clause_terms.get(keyword(passage.document.meta.get("outlet")) or "")
     if not clause:
         return 0.0
     weights = context.analysis.weights
-    wanted = {term: weights.get(term, 0.0) for term in clause}
-    return matched_share(wanted, set(terms))
+    return matched_share({term: weights.get(term, 0.0) for term in clause}, passage.term_set)
 
 
-def _day(candidate: FusedCandidate) -> str:
-    published = candidate.document.meta.get("published_at")
+def _day(passage: Passage) -> str:
+    published = passage.document.meta.get("published_at")
     return published[:10] if isinstance(published, str) else ""
 
 
-def _outlet_named(context: QueryContext, candidate: FusedCandidate) -> float:
-    return 1.0 if keyword(candidate.document.meta.get("outlet")) in context.outlets else 0.0
+def _outlet_named(context: QueryContext, passage: Passage) -> float:
+    return 1.0 if keyword(passage.document.meta.get("outlet")) in context.outlets else 0.0
 
 
-Feature = Callable[[QueryContext, FusedCandidate, list[str]], float]
+Feature = Callable[[QueryContext, Passage], float]
 
 FEATURES: dict[str, Feature] = {
-    "bm25_rank": lambda x, c, t: _rank_score(_leg_rank(c, "bm25")),
-    "bm25_relative": lambda x, c, t: (
-        c.legs["bm25"].score / x.top_bm25 if "bm25" in c.legs and x.top_bm25 > 0 else 0.0
-    ),
-    "dense_rank": lambda x, c, t: _rank_score(_leg_rank(c, "dense")),
-    "dense_cosine": lambda x, c, t: _cosine(x, c),
-    "dense_gap": lambda x, c, t: _cosine(x, c) - x.top_cosine,
-    "focus_rank": lambda x, c, t: _rank_score(c.focus_rank),
-    "coverage": lambda x, c, t: matched_share(x.analysis.weights, set(t)),
-    "title_coverage": lambda x, c, t: _title_coverage(x, c),
-    "proximity": lambda x, c, t: proximity(x.analysis.weights, t),
-    "answer_specific": lambda x, c, t: _answer(x, c, specific=True),
-    "answer_loose": lambda x, c, t: _answer(x, c, specific=False),
-    "outlet_named": lambda x, c, t: _outlet_named(x, c),
-    "outlet_other": lambda x, c, t: float(bool(x.outlets)) - _outlet_named(x, c),
+    "bm25_rank": lambda x, p: _rank_score(p.rank("bm25")),
+    "bm25_relative": _bm25_relative,
+    "dense_rank": lambda x, p: _rank_score(p.rank("dense")),
+    "dense_cosine": _cosine,
+    "dense_gap": lambda x, p: _cosine(x, p) - x.top_cosine,
+    "focus_rank": lambda x, p: _rank_score(p.candidate.focus_rank),
+    "coverage": lambda x, p: matched_share(x.analysis.weights, p.term_set),
+    "title_coverage": _title_coverage,
+    "proximity": lambda x, p: proximity(x.analysis.weights, p.terms),
+    "best_sentence": _best_sentence,
+    "answer_specific": lambda x, p: _answer(x, p, specific=True),
+    "answer_loose": lambda x, p: _answer(x, p, specific=False),
+    "outlet_named": _outlet_named,
+    "outlet_other": lambda x, p: float(bool(x.outlets)) - _outlet_named(x, p),
     "outlet_clause": _clause_coverage,
-    "day_named": lambda x, c, t: 1.0 if x.days and _day(c) in x.days else 0.0,
-    "lead_passage": lambda x, c, t: 1.0 if c.document.meta.get("passage_index") == 0 else 0.0,
-    "bm25_rank_x_keyword": lambda x, c, t: (
-        _rank_score(_leg_rank(c, "bm25")) * x.analysis.keyword_share
-    ),
-    "dense_rank_x_keyword": lambda x, c, t: (
-        _rank_score(_leg_rank(c, "dense")) * x.analysis.keyword_share
-    ),
+    "day_named": lambda x, p: 1.0 if x.days and _day(p) in x.days else 0.0,
+    "lead_passage": lambda x, p: 1.0 if p.document.meta.get("passage_index") == 0 else 0.0,
 }
+MODIFIERS: dict[str, Callable[[QueryContext], float]] = {
+    # The question names outlets or days (news questions that quote their sources).
+    "focused": lambda x: 1.0 if x.analysis.focus else 0.0,
+    "keyword": lambda x: x.analysis.keyword_share,
+}
+
+
+def _resolve(name: str) -> Feature | None:
+    base, _, modifier = name.partition("*")
+    feature = FEATURES.get(base)
+    if feature is None or (modifier and modifier not in MODIFIERS):
+        return None
+    if not modifier:
+        return feature
+    scale = MODIFIERS[modifier]
+    return lambda x, p: feature(x, p) * scale(x)
 
 
 def feature_matrix(
     analysis: QueryAnalysis, candidates: Sequence[FusedCandidate], names: Sequence[str]
 ) -> np.ndarray:
     """One row per candidate, one column per named feature."""
-    unknown = [name for name in names if name not in FEATURES]
+    return features_of(analysis, [Passage(c) for c in candidates], names)
+
+
+def features_of(
+    analysis: QueryAnalysis, passages: Sequence[Passage], names: Sequence[str]
+) -> np.ndarray:
+    functions = [_resolve(name) for name in names]
+    unknown = [name for name, function in zip(names, functions, strict=True) if function is None]
     if unknown:
         raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
-    context = QueryContext.of(analysis, candidates)
-    functions = [FEATURES[name] for name in names]
-    rows = np.zeros((len(candidates), len(names)), dtype=np.float64)
-    for row, candidate in enumerate(candidates):
-        terms = indexed_terms(candidate.document)
+    context = QueryContext.of(analysis, [passage.candidate for passage in passages])
+    rows = np.zeros((len(passages), len(names)), dtype=np.float64)
+    for row, passage in enumerate(passages):
         for column, function in enumerate(functions):
-            rows[row, column] = function(context, candidate, terms)
+            rows[row, column] = function(context, passage)  # type: ignore[misc]
     return rows

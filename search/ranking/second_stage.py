@@ -9,7 +9,7 @@ import numpy as np
 
 from search.fusion import FusedCandidate
 from search.query_analysis import QueryAnalysis
-from search.ranking.features import feature_matrix
+from search.ranking.features import Passage, features_of
 from search.ranking.params import SecondStageParams
 
 
@@ -35,12 +35,20 @@ def rerank(
     head, tail = list(candidates[:depth]), list(candidates[depth:])
     if not head:
         return []
-    scores = calibrated(
-        params, linear_scores(params, feature_matrix(analysis, head, params.features))
-    )
-    # Stable: equal scores keep the fusion's order.
+    passages = [Passage(candidate) for candidate in head]
+    features = features_of(analysis, passages, params.features)
+    scores = calibrated(params, linear_scores(params, features))
+    # Stable: equal scores keep the fusion's order. Sentences worked out for the features are
+    # handed on (the highlight reads them).
     order = sorted(range(len(head)), key=lambda i: -scores[i])
-    ranked = [replace(head[i], second_stage=float(scores[i])) for i in order]
+    ranked = [
+        replace(
+            head[i],
+            second_stage=float(scores[i]),
+            sentences=passages[i].sentences_if_known(),
+        )
+        for i in order
+    ]
     floor = float(scores.min())
     last_fused = head[-1].fused or 1.0
     ranked += [

@@ -72,7 +72,7 @@ class DenseLeg:
         _check_depth(depth)
         if analysis.mode == "bm25":
             return {"rankings": LegRankings("dense")}
-        vector = self.embedder.embed_query(analysis.question)
+        vector = self.embedder.embed_query(analysis.dense_text or analysis.question)
         main = self.store.dense_search(vector, depth, analysis.filters)
         focused = [self.store.dense_search(vector, depth, f) for f in analysis.focus_filters]
         return {"rankings": LegRankings("dense", tuple(main), tuple(map(tuple, focused)))}

@@ -3,8 +3,6 @@ Haystack Documents (so a PromptBuilder or any other component can take them)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from haystack import Document, component
 
 from search.fusion import FusedCandidate
@@ -48,8 +46,11 @@ class StoryHits:
         return {"hits": hits, "documents": [_document(hit) for hit in hits]}
 
 
-def _highlight(question: str, document: Document, weights: Mapping[str, float]) -> Highlight | None:
-    found = best_sentence(question, document.content or "", weights)
+def _highlight(candidate: FusedCandidate, analysis: QueryAnalysis) -> Highlight | None:
+    document = candidate.document
+    found = best_sentence(
+        analysis.question, document.content or "", analysis.weights, candidate.sentences
+    )
     if found is None:
         return None
     offset = int(document.meta["char_start"])
@@ -99,7 +100,7 @@ def _hit(
             char_start=meta["char_start"],
             char_end=meta["char_end"],
         ),
-        highlight=_highlight(analysis.question, document, analysis.weights),
+        highlight=_highlight(candidate, analysis),
         also_reported_by=[_also_reported_by(other) for other in others],
     )
 

@@ -142,3 +142,28 @@ def test_both_stores_rank_the_archive_alike(
         for store in (embedded, elastic)
     ]
     assert ranked[0] == ranked[1]
+
+
+@pytest.mark.slow
+@pytest.mark.elasticsearch
+def test_the_whole_archive_answers_the_missile_question_on_both_stores(
+    tmp_path: Path, seeds: Path, remembering: RememberingEmbedder, es_url: str
+) -> None:
+    """The issue's acceptance case: all 609 MultiHop-RAG articles plus the seeds (embedding
+    8,000 passages takes several minutes, hence ``slow``)."""
+    embedded = EmbeddedStore(tmp_path / "embedded", dim=remembering.dim)
+    index = f"test-archive-all-{uuid.uuid4().hex[:12]}"
+    elastic = ElasticsearchStore(
+        ElasticsearchSettings(url=es_url, index=index, timeout_s=60), dim=remembering.dim
+    )
+    try:
+        for store in (embedded, elastic):
+            summary = Indexer(store, remembering).index(  # type: ignore[arg-type]
+                read_paths([MULTIHOP / "articles.jsonl", seeds]), progress=False
+            )
+            assert (summary.indexed, summary.rejected) == (612, 0)
+            _assert_the_answer_leads(store, remembering)
+    finally:
+        embedded.close()
+        drop_indices(elastic.client, index)
+        elastic.close()
