@@ -1,4 +1,4 @@
-"""The FastAPI application: /v1 JSON API, /health, OpenAPI at /docs."""
+"""The FastAPI application: /v1 JSON API, /health, /mcp, the page, OpenAPI docs at /docs."""
 
 from __future__ import annotations
 
@@ -6,40 +6,64 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
+from api.docs import DOCS_PATHS, mount_docs
 from api.errors import register_error_handlers
+from api.hosts import host_check
+from api.ingest import IngestQueue
+from api.jobs import JobStore
 from api.mcp import mount_mcp
-from api.routes import articles, health, search, tools
+from api.plain_errors import PlainErrorsAsJSON
+from api.routes import articles, health, jobs, search, tools
 from api.runtime import Runtime
+from api.security_headers import SecurityHeaders
 from api.ui import mount_ui
 from search.settings import Settings, get_settings
+
+JOBS_FILE = "jobs.sqlite3"
+
+
+class NewsdeskApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside FastAPI's own error middleware, so a 500 gets the headers and a JSON body too.
+        return SecurityHeaders(PlainErrorsAsJSON(super().build_middleware_stack()), DOCS_PATHS)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """An app serving ``runtime`` if given, else one started from ``settings`` in the lifespan."""
+    settings = settings or (runtime.settings if runtime else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
-        app.state.runtime = runtime or Runtime.start(settings or get_settings())
+        app.state.runtime = runtime or Runtime.start(settings)
+        app.state.ingest = IngestQueue(app.state.runtime, JobStore(settings.data_dir / JOBS_FILE))
         try:
             async with app.state.mcp.session_manager.run():
                 yield
         finally:
+            app.state.ingest.close()
             if owned:
                 app.state.runtime.close()
 
-    app = FastAPI(
+    app = NewsdeskApp(
         title="newsdesk",
         version="0.1.0",
         description="Hybrid (BM25 + dense) search over news archives, with source attribution.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=settings.api.max_body_bytes,
+        middleware=[host_check(settings.api)],
     )
     register_error_handlers(app)
     app.include_router(search.router)
-    app.include_router(articles.router)
+    app.include_router(articles.router, max_body_size=settings.api.max_upload_bytes)
+    app.include_router(jobs.router)
     app.include_router(health.router)
     app.include_router(tools.router)
-    app.state.mcp = mount_mcp(app)
+    app.state.mcp = mount_mcp(app, settings.api)
+    mount_docs(app)
     mount_ui(app)  # last: the page's static mount at "/" answers every path left over
     return app

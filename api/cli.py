@@ -34,20 +34,44 @@ def _runtime():
 def index(
     paths: Annotated[list[Path], typer.Argument(help="JSONL or .txt files, or directories")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    replace_legacy_ids: Annotated[
+        bool,
+        typer.Option(
+            "--replace-legacy-ids",
+            help="delete copies of these .txt files that an older newsdesk stored under their "
+            "file names",
+        ),
+    ] = False,
 ) -> None:
     """Index articles; prints read / indexed / unchanged / rejected counts."""
+    from indexer.legacy_ids import LegacyTextIds
     from indexer.readers import read_paths
 
     try:
         runtime = _runtime()
     except NewsdeskError as error:
         raise _fail(error) from None
+    legacy = LegacyTextIds()
     try:
-        summary = runtime.indexer().index(read_paths(paths), progress=not quiet)
+        summary = runtime.indexer().index(legacy.watch(read_paths(paths)), progress=not quiet)
+        old_ids = legacy.duplicates(runtime.store)
+        if old_ids and replace_legacy_ids:
+            runtime.delete_articles(old_ids)
     except NewsdeskError as error:
         raise _fail(error) from None
     finally:
         runtime.close()
+    if old_ids:
+        typer.echo(
+            f"note: {len(old_ids)} of these .txt files (e.g. {old_ids[0]!r}) "
+            + (
+                "had a copy stored under its file name by an older newsdesk: removed"
+                if replace_legacy_ids
+                else "also have a copy stored under their file name by an older newsdesk; "
+                "run again with --replace-legacy-ids to remove those copies"
+            ),
+            err=True,
+        )
     for rejection in summary.rejections:
         typer.echo(f"rejected {rejection}", err=True)
     typer.echo(

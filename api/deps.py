@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.ingest import IngestQueue
 from api.runtime import Runtime
 from search.retriever import HybridRetriever
 from search.settings import Settings
@@ -14,6 +15,10 @@ from search.store.protocol import PassageStore
 
 def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
+
+
+def get_ingest(request: Request) -> IngestQueue:
+    return request.app.state.ingest
 
 
 def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> PassageStore:
@@ -32,3 +37,4 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 StoreDep = Annotated[PassageStore, Depends(get_store)]
 RetrieverDep = Annotated[HybridRetriever, Depends(get_retriever)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+IngestDep = Annotated[IngestQueue, Depends(get_ingest)]

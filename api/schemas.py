@@ -1,61 +1,53 @@
-"""Request models for the HTTP API; every string and number is bounded."""
+"""Request models for the search routes; every string and number is bounded.
+
+GET reads the query string, where every value is a string ("5", "true"); POST takes JSON, whose
+own types are required (``STRICT_REQUEST``). Both share their fields and their meaning.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from pydantic import BaseModel, Field, field_validator
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from api.fields import (
+    LENIENT_REQUEST,
+    MAX_QUERY_CHARS,
+    STRICT_REQUEST,
+    IsoDateTime,
+    JsonInt,
+    Name,
+    QueryText,
+)
 from search.filters import SearchFilters
 from search.results import FacetName, Fusion, Mode
 
-MAX_QUERY_CHARS = 1000
+__all__ = ["MAX_QUERY_CHARS", "MAX_TOP_K", "SearchQuery", "SearchRequest"]
+
 MAX_TOP_K = 100
 
 
-class SearchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _SearchFields(BaseModel):
+    model_config = LENIENT_REQUEST
 
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question")
-    top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
+    q: QueryText = Field(description="the question")
+    top_k: JsonInt = Field(default=10, ge=1, le=MAX_TOP_K)
     mode: Mode = "hybrid"
     fusion: Fusion | None = Field(default=None, description="rrf (default) or weighted")
     rrf_k: float | None = Field(default=None, gt=0, le=1000)
     bm25_weight: float | None = Field(default=None, ge=0, le=100)
     dense_weight: float | None = Field(default=None, ge=0, le=100)
-    outlet: list[str] | None = Field(default=None, max_length=50, description="outlet names")
-    author: list[str] | None = Field(default=None, max_length=50)
-    language: list[str] | None = Field(default=None, max_length=20, description="e.g. en")
-    published_after: datetime | None = None
-    published_before: datetime | None = None
+    outlet: list[Name] | None = Field(default=None, max_length=50, description="outlet names")
+    author: list[Name] | None = Field(default=None, max_length=50)
+    language: list[Name] | None = Field(default=None, max_length=20, description="e.g. en")
+    published_after: IsoDateTime | None = Field(
+        default=None, description="ISO-8601 date-time, e.g. 2026-03-01T00:00:00Z"
+    )
+    published_before: IsoDateTime | None = Field(
+        default=None, description="ISO-8601 date-time, e.g. 2026-03-31T23:59:59Z"
+    )
     group: bool = Field(default=True, description="one hit per story, copies in also_reported_by")
     facets: list[FacetName] | None = Field(
         default=None, max_length=2, description="outlet and/or day counts over matching passages"
     )
-
-    @field_validator("q")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the query is blank")
-        return value.strip()
-
-    @field_validator("outlet", "author", "language")
-    @classmethod
-    def _bounded_names(cls, names: list[str] | None) -> list[str] | None:
-        if names and any(len(name) > 200 for name in names):
-            raise ValueError("a name is longer than 200 characters")
-        return names
-
-    @field_validator("facets", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        # GET takes facets=outlet,day as one comma-separated value.
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-            return [part.strip() for part in value[0].split(",") if part.strip()]
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     def filters(self) -> SearchFilters:
         return SearchFilters(
@@ -78,3 +70,31 @@ class SearchRequest(BaseModel):
             "group": self.group,
             "facets": self.facets or (),
         }
+
+
+class SearchQuery(_SearchFields):
+    """``GET /v1/search``: the query string. A repeated parameter is a list; none is an empty
+    list (a query string has no null)."""
+
+    outlet: list[Name] = Field(default_factory=list, max_length=50, description="outlet names")
+    author: list[Name] = Field(default_factory=list, max_length=50)
+    language: list[Name] = Field(default_factory=list, max_length=20, description="e.g. en")
+    facets: list[FacetName] = Field(
+        default_factory=list,
+        max_length=2,
+        description="outlet and/or day counts over matching passages (outlet,day)",
+    )
+
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # GET takes facets=outlet,day as one comma-separated value.
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            return [part.strip() for part in value[0].split(",") if part.strip()]
+        return value
+
+
+class SearchRequest(_SearchFields):
+    """``POST /v1/search``: a JSON body."""
+
+    model_config = STRICT_REQUEST

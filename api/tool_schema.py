@@ -6,12 +6,14 @@ body of ``POST /v1/tools/search_news``, so the three cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.fields import MAX_NAME_CHARS, STRICT_REQUEST, IsoDay, JsonInt, QueryText
 from search.filters import SearchFilters
+from search.wellformed import WellFormedStr
 
 TOOL_NAME = "search_news"
 TOOL_TITLE = "Search the news archive"
@@ -41,43 +43,32 @@ OVERVIEW_DESCRIPTION = (
 class SearchNewsArgs(BaseModel):
     """Arguments of the search_news tool."""
 
-    model_config = ConfigDict(extra="forbid", title=TOOL_NAME)
+    model_config = ConfigDict(**STRICT_REQUEST, title=TOOL_NAME)
 
-    query: str = Field(
-        min_length=1,
-        max_length=1000,
+    query: QueryText = Field(
         description="The question or keywords to search for, in plain language.",
     )
-    top_k: int = Field(
+    top_k: JsonInt = Field(
         default=5, ge=1, le=20, description="How many passages to return, best first (1-20)."
     )
-    outlet: str | None = Field(
+    outlet: Annotated[WellFormedStr, Field(min_length=1, max_length=MAX_NAME_CHARS)] | None = Field(
         default=None,
-        min_length=1,
-        max_length=200,
         description="Only return passages from this outlet (exact name, see archive_overview).",
     )
-    published_after: date | None = Field(
+    published_after: IsoDay | None = Field(
         default=None,
         description="Only articles published on or after this day (YYYY-MM-DD, UTC).",
     )
-    published_before: date | None = Field(
+    published_before: IsoDay | None = Field(
         default=None,
         description="Only articles published on or before this day (YYYY-MM-DD, UTC).",
     )
-    max_chars: int = Field(
+    max_chars: JsonInt = Field(
         default=4000,
         ge=200,
         le=20000,
         description="Upper bound on the total characters of quoted passage text returned.",
     )
-
-    @field_validator("query")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the query is blank")
-        return value.strip()
 
     def filters(self) -> SearchFilters:
         """Store filters; a day range includes both of its end days, whole."""
@@ -85,8 +76,7 @@ class SearchNewsArgs(BaseModel):
         if self.published_after:
             after = datetime.combine(self.published_after, time.min, tzinfo=UTC)
         if self.published_before:
-            end_of_day = datetime.combine(self.published_before, time.min, tzinfo=UTC)
-            before = end_of_day + timedelta(days=1) - timedelta(microseconds=1)
+            before = datetime.combine(self.published_before, time.max, tzinfo=UTC)
         return SearchFilters(
             outlets=[self.outlet] if self.outlet else None,
             published_after=after,

@@ -15,7 +15,7 @@ from indexer.splitting import split_passages
 from indexer.stories import StoryIndex
 from search.articles import Article
 from search.embedding import Embedder
-from search.errors import NewsdeskError
+from search.errors import InvalidArticleError
 from search.passages import embedding_text, passage_document
 from search.settings import EmbeddingSettings, SplitSettings
 from search.store.protocol import IndexedArticle, PassageStore
@@ -159,12 +159,13 @@ class Indexer:
     def _write(self, prepared: list[IndexedArticle], summary: IndexSummary) -> None:
         try:
             self.store.write_articles(prepared)
-        except NewsdeskError:
-            # One bad article must not sink its batch: retry one by one to find it.
+        except InvalidArticleError:
+            # One bad article must not sink its batch: retry one by one to find it. Any other
+            # error (store down, another writer) would fail each article alike: it ends the run.
             for item in prepared:
                 try:
                     self.store.write_articles([item])
-                except NewsdeskError as error:
+                except InvalidArticleError as error:
                     rejection = Rejection(item.article.id, None, f"write failed: {error}")
                     summary.reject(rejection, item.article.id)
                     continue

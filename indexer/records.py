@@ -11,6 +11,7 @@ from indexer.cleaning import clean_line, clean_text
 from search.articles import Article
 from search.errors import InvalidArticleError
 from search.ids import article_id
+from search.wellformed import WellFormedStr
 
 _TITLE_FALLBACK_CHARS = 120
 
@@ -20,16 +21,16 @@ class ArticleRecord(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    id: str | None = Field(default=None, max_length=200)
-    title: str | None = None
-    outlet: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published_at: str | None = None
-    author: str | None = None
-    language: str | None = None
-    body: str | None = None
-    text: str | None = None
+    id: WellFormedStr | None = Field(default=None, max_length=200)
+    title: WellFormedStr | None = None
+    outlet: WellFormedStr | None = None
+    source: WellFormedStr | None = None
+    url: WellFormedStr | None = None
+    published_at: WellFormedStr | None = None
+    author: WellFormedStr | None = None
+    language: WellFormedStr | None = None
+    body: WellFormedStr | None = None
+    text: WellFormedStr | None = None
 
     @field_validator("author", mode="before")
     @classmethod
@@ -45,9 +46,10 @@ def parse_published(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise InvalidArticleError(f"published_at {value!r} is not an ISO-8601 date") from error
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as error:  # year 1 at +05:00 is before year 1 in UTC
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        raise InvalidArticleError(f"published_at {shown!r} is not an ISO-8601 date") from error
 
 
 def _describe(error: ValidationError) -> str:

@@ -36,5 +36,13 @@ def article_id(*, url: str | None, outlet: str | None, title: str, body: str) ->
     return "a-" + _digest(outlet or "", title, body)
 
 
+TEXT_FILE_ID_PREFIX = "txt-"
+
+
+def text_file_id(path: str) -> str:
+    """A plain-text file read from disk, by its path (``file_path_id``): stable across runs."""
+    return TEXT_FILE_ID_PREFIX + _digest(path)
+
+
 def passage_id(article: str, char_start: int, char_end: int, text: str) -> str:
     return "p-" + _digest(article, str(char_start), str(char_end), text, length=20)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
 
@@ -75,12 +76,51 @@ class ElasticsearchSettings(BaseModel):
     replicas: int = Field(default=0, ge=0, le=16)
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
 class ApiSettings(BaseModel):
     # Writes over HTTP stay off until a key is configured.
     write_key: SecretStr | None = None
+    # Ingest (POST /v1/articles) takes whole files; every other route a small JSON body.
     max_upload_bytes: int = Field(default=10_000_000, ge=1)
+    max_body_bytes: int = Field(default=65_536, ge=1)
+    # What one uploaded WARC.gz may decompress to (a gzip bomb is rejected, never inflated).
+    max_decompressed_bytes: int = Field(default=200_000_000, ge=1)
+    # Host headers served, any port: REST, the page and MCP alike. The default refuses the
+    # other names a browser may be tricked into using for this machine (DNS rebinding).
+    # "*" serves any Host (behind a proxy that checks it). Comma-separated or a JSON list.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_HOSTS), min_length=1
+    )
+    # Ingests of more articles than this answer 202 at once with a job to poll.
+    sync_ingest_max_articles: int = Field(default=32, ge=0)
     max_query_chars: int = Field(default=1000, ge=1)
     max_top_k: int = Field(default=100, ge=1)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _exact_names(cls, hosts: list[str]) -> list[str]:
+        names = []
+        for host in hosts:
+            if "*" in host and host != "*":
+                raise ValueError(f"{host!r}: give exact host names, or '*' alone for any host")
+            if "/" in host or host.count(":") == 1:
+                raise ValueError(
+                    f"{host!r}: a host name without scheme or port (any port is allowed)"
+                )
+            # An IPv6 address is written in brackets in a Host header: [::1]:8000.
+            names.append(f"[{host}]" if ":" in host and not host.startswith("[") else host.lower())
+        return names
 
 
 class Settings(BaseSettings):

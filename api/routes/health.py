@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
+
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.deps import RuntimeDep
+from api.routes import api_router
 from search.errors import NewsdeskError
 
-router = APIRouter(tags=["health"])
+router = api_router(tags=["health"])
 
 
-@router.get("/health")
+class StoreState(BaseModel):
+    backend: str
+    status: Literal["up", "down"]
+    error: str | None = None
+
+
+class Healthy(BaseModel):
+    status: Literal["ok"]
+    store: StoreState
+    model: str
+    articles: int
+    passages: int
+
+
+class Unavailable(BaseModel):
+    status: Literal["unavailable"]
+    store: StoreState
+
+
+@router.get(
+    "/health",
+    response_model=Healthy,
+    responses={503: {"model": Unavailable, "description": "the store is down; it says why"}},
+)
 async def health(runtime: RuntimeDep) -> JSONResponse:
     backend = runtime.settings.store
     try:
         await run_in_threadpool(runtime.store.ping)
         counts = await run_in_threadpool(runtime.store.counts)
     except NewsdeskError as error:
-        return JSONResponse(
-            status_code=503,
-            content={
-                "status": "unavailable",
-                "store": {"backend": backend, "status": "down", "error": str(error)},
-            },
-        )
-    return JSONResponse(
-        content={
-            "status": "ok",
-            "store": {"backend": backend, "status": "up"},
-            "model": runtime.settings.embedding.model,
-            "articles": counts.articles,
-            "passages": counts.passages,
-        }
+        down = StoreState(backend=backend, status="down", error=str(error))
+        body = Unavailable(status="unavailable", store=down)
+        return JSONResponse(status_code=503, content=body.model_dump())
+    healthy = Healthy(
+        status="ok",
+        store=StoreState(backend=backend, status="up"),
+        model=runtime.settings.embedding.model,
+        articles=counts.articles,
+        passages=counts.passages,
     )
+    return JSONResponse(content=healthy.model_dump(exclude_none=True))

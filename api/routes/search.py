@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RetrieverDep
-from api.schemas import SearchRequest
+from api.openapi import STORE_ERRORS
+from api.routes import api_router
+from api.schemas import SearchQuery, SearchRequest
 from search.results import SearchResponse
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = api_router(prefix="/v1", tags=["search"], responses=STORE_ERRORS)
 
 
-async def _search(retriever: RetrieverDep, request: SearchRequest) -> SearchResponse:
+async def _search(retriever: RetrieverDep, request: SearchQuery | SearchRequest) -> SearchResponse:
     # Embedding and the store calls block: keep them off the event loop.
     return await run_in_threadpool(retriever.search, request.q, **request.retriever_options())
 
 
 @router.get("/search", response_model=SearchResponse)
 async def search_get(
-    retriever: RetrieverDep, request: Annotated[SearchRequest, Query()]
+    retriever: RetrieverDep, request: Annotated[SearchQuery, Query()]
 ) -> SearchResponse:
     return await _search(retriever, request)
 

@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import BinaryIO
 
 from indexer.readers.base import ReadResult, Rejection
-from indexer.readers.plain import jsonl_articles, read_jsonl, read_text, text_articles
+from indexer.readers.plain import (
+    file_path_id,
+    jsonl_articles,
+    read_jsonl,
+    read_text,
+    text_articles,
+)
 from indexer.readers.sniff import DIRECTORY_SUFFIXES, SNIFF_BYTES, Format, sniff, suffix_of
 
 __all__ = [
@@ -39,20 +45,28 @@ def _unsupported(source: str, name: str, head: bytes) -> Rejection:
     return Rejection(source, None, f"unsupported file type {suffix_of(name) or '(none)'!r}")
 
 
-def _read_stream(stream: BinaryIO, source: str, name: str) -> Iterator[ReadResult]:
+def _read_stream(
+    stream: BinaryIO,
+    source: str,
+    name: str,
+    file_id: str | None = None,
+    max_decompressed_bytes: int | None = None,
+) -> Iterator[ReadResult]:
     head = stream.read(SNIFF_BYTES)
     found = sniff(head, name)
     stream.seek(0)
-    if found is None:
+    if not head:
+        yield Rejection(source, None, "the file is empty")
+    elif found is None:
         yield _unsupported(source, name, head)
     elif found is Format.WARC:
         from indexer.readers.archives import read_warc
 
-        yield from read_warc(stream, source)
+        yield from read_warc(stream, source, max_decompressed_bytes)
     elif found is Format.JSONL:
         yield from jsonl_articles(stream, source)
     elif found is Format.TEXT:
-        yield from text_articles(stream.read(), source, PurePath(name).stem)
+        yield from text_articles(stream.read(), source, name, file_id)
     elif found is Format.FEED:
         from indexer.readers.feeds import read_feed
 
@@ -63,15 +77,23 @@ def _read_stream(stream: BinaryIO, source: str, name: str) -> Iterator[ReadResul
         yield from read_html(stream.read(), source)
 
 
-def read_file(path: Path) -> Iterator[ReadResult]:
-    """One file, whatever its name says: a misnamed feed or page is still read as one."""
+def read_file(path: Path, root: Path | None = None) -> Iterator[ReadResult]:
+    """One file, whatever its name says: a misnamed feed or page is still read as one.
+
+    ``root``: the folder being indexed, which names plain-text files (see ``file_path_id``).
+    """
     with path.open("rb") as handle:
-        yield from _read_stream(handle, str(path), path.name)
+        yield from _read_stream(handle, str(path), path.name, file_path_id(path, root))
 
 
-def read_bytes(data: bytes, name: str) -> Iterator[ReadResult]:
-    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties."""
-    yield from _read_stream(io.BytesIO(data), name, name)
+def read_bytes(
+    data: bytes, name: str, max_decompressed_bytes: int | None = None
+) -> Iterator[ReadResult]:
+    """An upload: ``name`` (its file name) is the source in rejections and breaks format ties;
+    a compressed archive that would inflate beyond ``max_decompressed_bytes`` is refused."""
+    yield from _read_stream(
+        io.BytesIO(data), name, name, max_decompressed_bytes=max_decompressed_bytes
+    )
 
 
 def _files(path: Path) -> Iterator[Path]:
@@ -92,4 +114,4 @@ def read_paths(paths: Iterable[Path]) -> Iterator[ReadResult]:
             yield Rejection(str(root), None, "no such file or directory")
             continue
         for path in _files(root):
-            yield from read_file(path)
+            yield from read_file(path, root if root.is_dir() else None)

@@ -2,11 +2,16 @@
 
 Damage (a cut-off download, a corrupt gzip member) ends the archive with one rejection naming
 the record and its byte offset; the records before it are still read.
+
+A small .warc.gz can inflate to gigabytes (a gzip bomb). With ``max_decompressed_bytes`` (uploads)
+the archive is first inflated and counted, never kept, and refused whole if it exceeds the cap;
+one page's HTML (which may itself be gzip-encoded) is read up to ``MAX_PAGE_BYTES`` and no further.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -21,6 +26,10 @@ from search.errors import InvalidArticleError
 
 _PAGE_RECORDS = frozenset({"response", "resource"})
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_GZIP_MAGIC = b"\x1f\x8b"
+# No news article's HTML comes near this; a page over it is skipped, not read into memory.
+MAX_PAGE_BYTES = 10_000_000
+_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -87,9 +96,56 @@ def _trailing_garbage(stream: BinaryIO, end: int, compressed: bool) -> int:
     return len(rest if compressed else rest.strip())
 
 
+def inflates_beyond(stream: BinaryIO, limit: int) -> bool:
+    """Whether a (multi-member) gzip stream decompresses to more than ``limit`` bytes.
+
+    Output is counted in bounded steps and dropped; the stream is rewound. Damage stops the count
+    (the archive reader reports it, record by record).
+    """
+    start = stream.tell()
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    total = 0
+    try:
+        while chunk := stream.read(_CHUNK):
+            pending = chunk
+            while pending or inflater.unconsumed_tail:
+                out = inflater.decompress(pending or inflater.unconsumed_tail, _CHUNK)
+                total += len(out)
+                if total > limit:
+                    return True
+                if inflater.eof:  # the next gzip member starts in what is left
+                    pending = inflater.unused_data
+                    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                else:
+                    pending = b""
+            while out := inflater.decompress(b"", _CHUNK):  # output held back by the step size
+                total += len(out)
+                if total > limit:
+                    return True
+    except zlib.error:
+        pass
+    finally:
+        stream.seek(start)
+    return False
+
+
+class _PageTooLarge(Exception):
+    pass
+
+
+def _read_page(record: ArcWarcRecord) -> bytes:
+    content = record.content_stream()  # undoes chunking and Content-Encoding (gzip, brotli)
+    payload = bytearray()
+    while block := content.read(_CHUNK):
+        payload += block
+        if len(payload) > MAX_PAGE_BYTES:
+            raise _PageTooLarge
+    return bytes(payload)
+
+
 def _pages(stream: BinaryIO, source: str) -> Iterator[_Page | Rejection]:
     start = stream.tell()
-    compressed = stream.read(2) == b"\x1f\x8b"
+    compressed = stream.read(2) == _GZIP_MAGIC
     stream.seek(start)
     records = ArchiveIterator(stream, check_digests=True)
     number, end = 0, start
@@ -100,7 +156,11 @@ def _pages(stream: BinaryIO, source: str) -> Iterator[_Page | Rejection]:
             if record is None:
                 break
             offset = records.offset
-            payload = record.content_stream().read() if _is_page(record) else None
+            too_large = False
+            try:
+                payload = _read_page(record) if _is_page(record) else None
+            except _PageTooLarge:
+                payload, too_large = None, True
             end = offset + records.get_record_length()  # reads the rest: exposes truncation
         # warcio signals damage with no single exception type: ArchiveLoadFailed, zlib.error,
         # EOFError, and even AttributeError on a header cut mid-line.
@@ -116,6 +176,10 @@ def _pages(stream: BinaryIO, source: str) -> Iterator[_Page | Rejection]:
             return
         if _corrupt(record):
             yield Rejection(source, number, f"{where}: corrupt (its block digest does not match)")
+            continue
+        if too_large:
+            reason = f"the page is over {MAX_PAGE_BYTES:,} bytes once decompressed; skipped"
+            yield Rejection(source, number, f"{where}: {reason}")
             continue
         if payload is not None:
             headers = record.rec_headers
@@ -136,7 +200,20 @@ def _decoded(page: _Page) -> bytes | str:
     return page.payload
 
 
-def read_warc(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
+def read_warc(
+    stream: BinaryIO, source: str, max_decompressed_bytes: int | None = None
+) -> Iterator[ReadResult]:
+    """Articles from a WARC; ``max_decompressed_bytes`` refuses a .warc.gz inflating beyond it."""
+    head = stream.read(2)
+    stream.seek(-len(head), os.SEEK_CUR)
+    if (
+        max_decompressed_bytes is not None
+        and head == _GZIP_MAGIC
+        and inflates_beyond(stream, max_decompressed_bytes)
+    ):
+        limit = f"{max_decompressed_bytes:,}"
+        yield Rejection(source, None, f"decompresses to more than {limit} bytes; not read")
+        return
     for item in _pages(stream, source):
         if isinstance(item, Rejection):
             yield item

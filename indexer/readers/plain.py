@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from indexer.cleaning import clean_text
 from indexer.readers.base import ReadResult, Rejection, from_record
 from search.articles import Article
+from search.ids import article_id, text_file_id
 
 
 def jsonl_articles(lines: Iterable[bytes], source: str) -> Iterator[ReadResult]:
@@ -28,8 +29,15 @@ def jsonl_articles(lines: Iterable[bytes], source: str) -> Iterator[ReadResult]:
         yield from_record(data, source, number)
 
 
-def text_articles(data: bytes, source: str, name: str) -> Iterator[ReadResult]:
-    """A bare text file: no metadata, so its name is both id and title."""
+def text_articles(
+    data: bytes, source: str, name: str, file_id: str | None = None
+) -> Iterator[ReadResult]:
+    """A bare text file: no metadata, so its name (``name``'s stem) is the title.
+
+    Its id comes from ``file_id``, its path from above the indexed folder, when it was read from
+    disk (an edited file replaces its article); otherwise (an upload) from its name and content,
+    so two uploads called ``report.txt`` are two articles.
+    """
     try:
         body = clean_text(data.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -38,7 +46,13 @@ def text_articles(data: bytes, source: str, name: str) -> Iterator[ReadResult]:
     if not body:
         yield Rejection(source, None, "no article text: the file is empty")
         return
-    yield Article(id=name, title=name, body=body)
+    title = PurePath(name).stem
+    identity = (
+        text_file_id(file_id)
+        if file_id is not None
+        else article_id(url=None, outlet=None, title=title, body=body)
+    )
+    yield Article(id=identity, title=title, body=body)
 
 
 def read_jsonl(path: Path) -> Iterator[ReadResult]:
@@ -46,5 +60,13 @@ def read_jsonl(path: Path) -> Iterator[ReadResult]:
         yield from jsonl_articles(handle, str(path))
 
 
-def read_text(path: Path) -> Iterator[ReadResult]:
-    yield from text_articles(path.read_bytes(), str(path), path.stem)
+def read_text(path: Path, root: Path | None = None) -> Iterator[ReadResult]:
+    yield from text_articles(path.read_bytes(), str(path), path.name, file_path_id(path, root))
+
+
+def file_path_id(path: Path, root: Path | None = None) -> str:
+    """``path`` as seen from the folder above ``root`` (default: the file's own folder), so
+    ``index archive/`` names a file ``archive/2023/story.txt`` whatever the current directory,
+    and indexing one file names it as indexing its folder would."""
+    root = root if root is not None else path.parent
+    return f"{root.resolve().name}/{path.relative_to(root).as_posix()}".lstrip("/")

@@ -10,6 +10,7 @@ import numpy as np
 from haystack import Document
 
 from search.articles import Article
+from search.errors import InvalidArticleError
 from search.filters import SearchFilters
 from search.results import FacetBucket, FacetName
 
@@ -21,6 +22,17 @@ class IndexedArticle:
     article: Article
     passages: list[Document]
     embeddings: np.ndarray = field(repr=False)
+
+
+def checked_embeddings(item: IndexedArticle, dim: int) -> np.ndarray:
+    """The item's embeddings as float32, refused unless there is one ``dim``-d row per passage."""
+    vectors = np.asarray(item.embeddings, dtype=np.float32)
+    if vectors.shape != (len(item.passages), dim):
+        raise InvalidArticleError(
+            f"article {item.article.id}: {len(item.passages)} passages need a "
+            f"({len(item.passages)}, {dim}) embedding array, got {vectors.shape}"
+        )
+    return vectors
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,9 @@ class PassageStore(Protocol):
         ...
 
     def flush(self) -> None:
-        """Make every write durable and visible to other processes."""
+        """End a run of writes: persist what they left in memory and let other processes write.
+
+        A write is durable and visible to every reader once ``write_articles`` returns."""
         ...
 
     def ping(self) -> None:

@@ -1,14 +1,26 @@
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
+from api.runtime import Runtime
 from search.embedding import Embedder
+from search.retriever import HybridRetriever
 from search.settings import ApiSettings, Settings
+from search.store.embedded import EmbeddedStore
+from search.store.protocol import IndexedArticle
+from tests.api.client import local_client
+from tests.conftest import REPO
 from tests.indexed import runtime_for
+from tests.store.corpus import numbered
 
 KEY = "s3cret-key"
 ARTICLES = [
@@ -34,7 +46,7 @@ ARTICLES = [
 
 def _client(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     runtime = runtime_for(settings, embedder)
-    with TestClient(create_app(runtime=runtime)) as client:
+    with local_client(create_app(runtime=runtime)) as client:
         yield client
     runtime.close()
 
@@ -94,7 +106,10 @@ def test_an_uploaded_file_is_read_by_its_content(client: TestClient, seeds: Path
     text = (seeds / "002_1062b9361ec377fa.txt").read_bytes()[:3000]
     files = {"file": ("report.txt", text, "text/plain")}
     body = client.post("/v1/articles", files=files, headers=_auth()).json()
-    assert body["indexed"] == 1 and body["results"][0]["article_id"] == "report"
+    assert body["indexed"] == 1
+    [stored] = client.get("/v1/search", params={"q": "missile", "top_k": 1}).json()["hits"]
+    assert stored["source"]["title"] == "report"
+    assert stored["source"]["article_id"] == body["results"][0]["article_id"] != "report"
 
 
 def test_a_body_over_the_cap_gets_413(client: TestClient) -> None:
@@ -120,3 +135,42 @@ def test_filters_and_facets(client: TestClient) -> None:
     }
     assert [b["value"] for b in faceted["facets"]["day"]] == ["2026-03-02", "2026-09-21"]
     assert client.get("/v1/search", params={"q": "x", "facets": "color"}).status_code == 422
+
+
+def test_a_delete_of_an_unknown_id_blocks_no_later_writer(
+    client: TestClient, tmp_path: Path
+) -> None:
+    assert client.delete("/v1/articles/nope", headers=_auth()).status_code == 404
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "api.cli", "index", "-q", "examples/"],
+        cwd=REPO,
+        env={**os.environ, "NEWSDESK_DATA_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=150,  # it used to wait 30 s per attempt, then reject all 5 articles
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "read 5, indexed 5, unchanged 0, rejected 0" in completed.stdout
+    print(f"newsdesk index after DELETE of an unknown id: {time.monotonic() - started:.1f} s")
+
+
+def test_a_store_busy_with_another_writer_answers_503(tmp_path: Path, embedder: Embedder) -> None:
+    settings = Settings(data_dir=tmp_path / "var", api=ApiSettings(write_key=SecretStr(KEY)))
+    running = EmbeddedStore(settings.embedded_dir, dim=embedder.dim)
+    item = numbered(0)
+    vectors = np.ones((len(item.passages), embedder.dim), dtype=np.float32)
+    running.write_articles([IndexedArticle(item.article, item.passages, vectors)])  # holds it
+    store = EmbeddedStore(settings.embedded_dir, dim=embedder.dim, writer_wait_s=0.5)
+    runtime = Runtime(settings, embedder, store, HybridRetriever(store, embedder))
+    try:
+        with local_client(create_app(runtime=runtime)) as busy:
+            response = busy.post("/v1/articles", json={"articles": ARTICLES}, headers=_auth())
+            assert response.status_code == 503
+            assert "another process is writing" in response.json()["detail"]
+            running.flush()
+            response = busy.post("/v1/articles", json={"articles": ARTICLES}, headers=_auth())
+            assert response.json()["indexed"] == 2
+    finally:
+        runtime.close()
+        running.close()

@@ -77,3 +77,27 @@ def test_a_second_process_sees_the_index(cli_env: Path, seeds: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["articles"] == 3
+
+
+def test_copies_stored_under_old_text_file_ids_are_reported_then_replaced(
+    cli_env: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "story.txt").write_text("The harbour bridge reopened after repairs.")
+    # What newsdesk before issue 9 stored for that file: its name as id and title.
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps({"id": "story", "title": "story", "body": "The harbour bridge "
+                               "reopened after repairs."}) + "\n")  # fmt: skip
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "-q", str(old)]).exit_code == 0
+
+    first = runner.invoke(app, ["index", "-q", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert "1 of these .txt files (e.g. 'story')" in first.stderr
+    assert "--replace-legacy-ids" in first.stderr
+    replaced = runner.invoke(app, ["index", "-q", "--replace-legacy-ids", str(folder)])
+    assert "read 1, indexed 0, unchanged 1" in replaced.stdout
+    assert "removed" in replaced.stderr
+    assert json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["articles"] == 1
+    assert "note:" not in runner.invoke(app, ["index", "-q", str(folder)]).stderr

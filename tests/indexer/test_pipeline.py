@@ -1,11 +1,19 @@
 import json
+import time
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 from indexer.pipeline import Indexer
 from indexer.readers import read_paths
 from search.embedding import Embedder
+from search.errors import StoreUnavailableError
 from search.settings import Settings
+from search.store.embedded import EmbeddedStore
+from search.store.protocol import IndexedArticle
 from tests.indexed import index_into, runtime_for
+from tests.store.corpus import numbered
 
 ARTICLE = {
     "id": "edit-me",
@@ -84,3 +92,26 @@ def test_a_second_process_sees_what_the_first_wrote(
     assert len(hits) == 3
     writer.close()
     reader.close()
+
+
+def test_a_busy_store_ends_the_run_with_its_reason_instead_of_rejecting_each_article(
+    tmp_path: Path, embedder: Embedder, seeds: Path
+) -> None:
+    directory = tmp_path / "embedded"
+    running = EmbeddedStore(directory, dim=embedder.dim)
+    running.write_articles([_random_vectors(numbered(0), embedder.dim)])  # holds the lock
+    store = EmbeddedStore(directory, dim=embedder.dim, writer_wait_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailableError, match="another process is writing"):
+        Indexer(store, embedder).index(read_paths([seeds]), progress=False)
+    # one wait for the lock, not one per article
+    assert time.monotonic() - started < 20
+    running.close()
+    summary = Indexer(store, embedder).index(read_paths([seeds]), progress=False)
+    assert summary.indexed == 3
+    store.close()
+
+
+def _random_vectors(item: IndexedArticle, dim: int) -> IndexedArticle:
+    vectors = np.random.default_rng(0).normal(size=(len(item.passages), dim)).astype(np.float32)
+    return IndexedArticle(item.article, item.passages, vectors)

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from indexer.readers import Rejection, read_paths
+from indexer.readers import Rejection, read_bytes, read_paths
 from search.articles import Article
 
 
@@ -63,14 +63,46 @@ def test_bad_records_are_rejected_with_line_and_reason_and_the_rest_is_read(tmp_
     assert all(str(tmp_path / "mixed.jsonl") in str(r) for r in results if isinstance(r, Rejection))
 
 
-def test_a_text_file_uses_its_name_as_id_and_title(seeds: Path) -> None:
+def test_a_text_file_is_titled_by_its_name_and_identified_by_its_path(seeds: Path) -> None:
     articles = [r for r in read_paths([seeds]) if isinstance(r, Article)]
-    assert sorted(a.id for a in articles) == [
+    assert sorted(a.title for a in articles) == [
         "000_7e857b61716c692e",
         "001_cedfc133291ea160",
         "002_1062b9361ec377fa",
     ]
-    assert all(a.title == a.id and a.outlet is None for a in articles)
+    assert all(a.id.startswith("txt-") and a.outlet is None for a in articles)
+    assert [a.id for a in articles] == [
+        a.id for a in read_paths([seeds.parent / ".." / "data" / "seeds"]) if isinstance(a, Article)
+    ]  # the same folder, however it is named, gives the same ids
+    single = [r for r in read_paths([seeds / "000_7e857b61716c692e.txt"]) if isinstance(r, Article)]
+    assert single[0].id == articles[0].id  # one file alone: as when its folder is indexed
+
+
+def test_text_files_of_the_same_name_in_two_folders_are_two_articles(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for year, text in (("2023", "The old story."), ("2024", "The new story.")):
+        (archive / year).mkdir(parents=True)
+        (archive / year / "story.txt").write_text(text)
+    stories = [r for r in read_paths([archive]) if isinstance(r, Article)]
+    assert [story.title for story in stories] == ["story", "story"]
+    assert len({story.id for story in stories}) == 2
+    by_year = [
+        r for r in read_paths([archive / "2023", archive / "2024"]) if isinstance(r, Article)
+    ]
+    assert len({story.id for story in by_year}) == 2
+    again = [r for r in read_paths([archive]) if isinstance(r, Article)]
+    assert [story.id for story in again] == [story.id for story in stories]
+
+
+def test_two_uploads_of_the_same_name_are_two_articles() -> None:
+    first, second, repeated = (
+        next(iter(read_bytes(text, "report.txt")))
+        for text in (b"The first report.", b"The second report.", b"The first report.")
+    )
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert isinstance(repeated, Article)
+    assert first.title == second.title == "report"
+    assert first.id != second.id and repeated.id == first.id
 
 
 def test_a_directory_skips_files_it_does_not_read_and_reports_bad_text(tmp_path: Path) -> None:
@@ -79,7 +111,7 @@ def test_a_directory_skips_files_it_does_not_read_and_reports_bad_text(tmp_path:
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00broken")
     (tmp_path / "empty.txt").write_text("   ")
     results = list(read_paths([tmp_path, tmp_path / "missing.jsonl"]))
-    assert [r.id for r in results if isinstance(r, Article)] == ["good"]
+    assert [r.title for r in results if isinstance(r, Article)] == ["good"]
     reasons = sorted(r.reason for r in results if isinstance(r, Rejection))
     assert reasons == [
         "no article text: the file is empty",

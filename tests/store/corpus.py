@@ -125,3 +125,19 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return text_vector(text)
+
+
+def codeword(number: int) -> str:
+    """A made-up word only article ``number`` contains ("kwaab" for 1), to find it by BM25."""
+    return "kw" + "".join(chr(ord("a") + int(digit)) for digit in f"{number:03d}")
+
+
+def numbered(number: int, *, edited: bool = False) -> IndexedArticle:
+    """Article ``n{number}``: two passages, or one after an edit; every passage says "archive"."""
+    word = codeword(number)
+    paragraphs = (
+        [f"{word} archive revised as one passage."]
+        if edited
+        else [f"{word} archive first passage.", f"{word} archive second passage."]
+    )
+    return indexed(article(f"n{number:03d}", paragraphs, title=f"Numbered {number}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -10,12 +11,12 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from search.errors import InvalidArticleError, StoreCorruptedError, StoreUnavailableError
-from search.store.elasticsearch import ElasticsearchStore, reindex
+from search.store.elasticsearch import ElasticsearchStore, reindex, writes
 from search.store.elasticsearch.errors import BulkRejectedError
 from search.store.protocol import StoreCounts
 from tests.store.conftest import StoreFactory
 from tests.store.contract import PassageStoreContract, bm25, ids
-from tests.store.corpus import CORPUS, MISSILE, QUERY, RATES, article, indexed, text_vector
+from tests.store.corpus import MATCH, MISSILE, QUERY, RATES, article, indexed, text_vector
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -156,19 +157,104 @@ class TestElasticsearchStore(PassageStoreContract):
         assert len(results) > 4 and set(results) == {10}
         assert store.counts() == StoreCounts(articles=150, passages=300)
 
-    def test_reindex_gives_up_when_articles_are_written_meanwhile(
+    def test_writes_during_a_reindex_wait_for_it_and_land_in_the_new_indices(
+        self,
+        filled: ElasticsearchStore,
+        es_store_factory: StoreFactory,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        other = es_store_factory(filled.aliases.passages)  # another process's store
+        extra = article("a-extra", ["A report written during the reindex."], outlet="Wire")
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                other.write_articles([indexed(extra)])
+                other.delete_articles([MATCH.id])
+            except BaseException as error:  # collected for the assertion below
+                errors.append(error)
+
+        writer = threading.Thread(target=write)
+        copy = reindex._copy
+
+        def copy_while_writing(store: ElasticsearchStore, *args: object) -> tuple[int, int]:
+            writer.start()
+            time.sleep(1.0)  # the writer is mid-write while the old indices are copied
+            return copy(store, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(reindex, "_copy", copy_while_writing)
+        summary = filled.reindex()
+        writer.join(timeout=60)
+        assert errors == []
+        assert summary.current == filled.indices()
+        assert filled.get_article(extra.id) == extra
+        assert filled.get_article(MATCH.id) is None
+        assert filled.counts() == StoreCounts(articles=3, passages=6)
+        assert ids(bm25(filled, "reindex")) == [indexed(extra).passages[0].id]
+
+    def test_a_failed_reindex_lifts_the_write_block(
         self, filled: ElasticsearchStore, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         before = filled.indices()
-        copy = reindex._copy
 
-        def copy_then_write(store: ElasticsearchStore, *args: object) -> tuple[int, int]:
-            copied = copy(store, *args)  # type: ignore[arg-type]
-            filled.delete_articles([CORPUS[0].id])  # an indexer running beside the reindex
-            return copied
+        def broken_copy(*_: object) -> tuple[int, int]:
+            raise StoreUnavailableError("the cluster went away mid-copy")
 
-        monkeypatch.setattr(reindex, "_copy", copy_then_write)
-        with pytest.raises(StoreUnavailableError, match="written during the reindex"):
+        monkeypatch.setattr(reindex, "_copy", broken_copy)
+        with pytest.raises(StoreUnavailableError, match="mid-copy"):
             filled.reindex()
         assert filled.indices() == before
-        assert filled.counts() == StoreCounts(articles=2, passages=4)
+        filled.delete_articles([MATCH.id])
+        assert filled.counts() == StoreCounts(articles=2, passages=5)
+
+    # -- concurrent writers ---------------------------------------------------------------------
+
+    def test_two_writers_of_one_article_leave_exactly_one_version(
+        self,
+        store: ElasticsearchStore,
+        es_store_factory: StoreFactory,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        store.write_articles([indexed(MISSILE)])
+        other = es_store_factory(store.aliases.passages)
+        versions = {
+            "a": indexed(article(MISSILE.id, ["Version one begins.", "Version one ends."])),
+            "b": indexed(article(MISSILE.id, ["Version two, a single passage."])),
+        }
+        # Both writers read the article's stored passages before either writes: the
+        # interleaving that used to leave the loser's passages behind.
+        both_read = threading.Barrier(2, timeout=20)
+        waited = threading.local()
+        read_passages = writes.passage_ids_by_article
+
+        def read_then_wait(*args: object) -> dict[str, set[str]]:
+            found = read_passages(*args)  # type: ignore[arg-type]
+            if not getattr(waited, "done", False):
+                waited.done = True
+                both_read.wait()
+            return found
+
+        monkeypatch.setattr(writes, "passage_ids_by_article", read_then_wait)
+        errors: list[BaseException] = []
+
+        def write(writer: ElasticsearchStore, version: str) -> None:
+            try:
+                writer.write_articles([versions[version]])
+            except BaseException as error:  # collected for the assertion below
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=write, args=(writer, version))
+            for writer, version in ((store, "a"), (other, "b"))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        stored = store.get_article(MISSILE.id)
+        assert stored is not None
+        [winner] = [item for item in versions.values() if item.article == stored]
+        found = store.bm25_search(["version", "missil"], top_k=20)
+        assert sorted(ids(found)) == sorted(passage.id for passage in winner.passages)
+        assert store.counts() == StoreCounts(articles=1, passages=len(winner.passages))

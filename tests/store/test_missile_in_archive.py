@@ -98,7 +98,7 @@ def _assert_the_answer_leads(store: PassageStore, remembering: RememberingEmbedd
     hits = HybridRetriever(store, remembering).run(query=MISSILE_QUESTION, top_k=5)["hits"]  # type: ignore[arg-type]
     best = hits[0]
     assert "700 kilometres" in best.text, [hit.source.title for hit in hits]
-    assert best.source.article_id in ANSWERS
+    assert best.source.title in ANSWERS  # the seed files' names
     assert best.highlight is not None and "700" in best.highlight.text
     assert best.scores.weights is not None and best.scores.weights.adaptive
 

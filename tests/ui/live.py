@@ -17,7 +17,9 @@ from api.runtime import Runtime
 @contextmanager
 def live_server(runtime: Runtime, startup_timeout: float = 30.0) -> Iterator[str]:
     """Serve ``create_app(runtime=runtime)``; yields the base URL, e.g. http://127.0.0.1:41234."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say so,
+    # and with Nagle on every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

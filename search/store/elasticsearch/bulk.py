@@ -19,6 +19,7 @@ from search.store.elasticsearch.errors import (
     raise_for_failures,
     translated,
 )
+from search.store.elasticsearch.reads import Version
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,31 @@ class BulkPolicy:
     max_retries: int = 5
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 8.0
+    # How long a write waits for an index that refuses writes (a reindex copying it).
+    blocked_wait_s: float = 30.0
 
 
 def index_action(index: str, doc_id: str, source: dict[str, Any]) -> dict[str, Any]:
     return {"_op_type": "index", "_index": index, "_id": doc_id, "_source": source}
 
 
-def delete_action(index: str, doc_id: str) -> dict[str, Any]:
-    return {"_op_type": "delete", "_index": index, "_id": doc_id}
+def delete_action(index: str, doc_id: str, version: Version | None = None) -> dict[str, Any]:
+    return {"_op_type": "delete", "_index": index, "_id": doc_id, **_condition(version)}
+
+
+def conditional_index_action(
+    index: str, doc_id: str, source: dict[str, Any], version: Version | None
+) -> dict[str, Any]:
+    """Write ``doc_id`` only if it is still as read (``version``; None: still absent)."""
+    if version is None:
+        return {"_op_type": "create", "_index": index, "_id": doc_id, "_source": source}
+    return {**index_action(index, doc_id, source), **_condition(version)}
+
+
+def _condition(version: Version | None) -> dict[str, int]:
+    if version is None:
+        return {}
+    return {"if_seq_no": version.seq_no, "if_primary_term": version.primary_term}
 
 
 def _failure(item: dict[str, Any]) -> ItemFailure:

@@ -61,8 +61,27 @@ class BulkUnavailableError(StoreUnavailableError):
         super().__init__(_summary("Elasticsearch stayed busy after retries", self.failures))
 
 
+class WritesBlockedError(StoreUnavailableError):
+    """The index refuses writes (``index.blocks.write``): a reindex is copying it, or the disk
+    is full. Writers wait for the block to go, then fail with this."""
+
+    def __init__(self, failures: Sequence[ItemFailure]) -> None:
+        self.failures = list(failures)
+        super().__init__(_summary("Elasticsearch refuses writes to the index", self.failures))
+
+
+def is_blocked(failure: ItemFailure) -> bool:
+    return failure.status == 403 and failure.reason.startswith("cluster_block_exception")
+
+
+def is_conflict(failure: ItemFailure) -> bool:
+    return failure.status == 409
+
+
 def raise_for_failures(failures: Sequence[ItemFailure]) -> None:
     """Busy-server failures win: retrying later may fix them, a rejected document never will."""
+    if any(is_blocked(failure) for failure in failures):
+        raise WritesBlockedError(failures)
     busy = [failure for failure in failures if failure.status in RETRYABLE_STATUSES]
     if busy:
         raise BulkUnavailableError(failures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -31,6 +32,25 @@ def mget_sources(
         for doc in response["docs"]:
             if doc.get("found"):
                 found[doc["_id"]] = doc.get("_source", {})
+    return found
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a conditional write names: the document as it was read (``if_seq_no`` and
+    ``if_primary_term``); a write conditional on it fails with 409 if anyone wrote since."""
+
+    seq_no: int
+    primary_term: int
+
+
+def mget_versions(client: Elasticsearch, index: str, ids: Sequence[str]) -> dict[str, Version]:
+    """The current version of every id that exists (real-time, like ``mget_sources``)."""
+    found: dict[str, Version] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids)), _MGET_CHUNK):
+        for doc in client.mget(index=index, ids=chunk, source=False)["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = Version(int(doc["_seq_no"]), int(doc["_primary_term"]))
     return found
 
 
@@ -72,7 +92,8 @@ def passage_ids_by_article(
 ) -> dict[str, set[str]]:
     """The stored passage ids of each article, found with a search on ``article_id``.
 
-    Writes are refreshed before they return, so this sees every earlier write of this store.
+    A search sees what was refreshed: writes refresh before they return, and a writer refreshes
+    again before this read, so it sees another writer's passages written before its version.
     """
     found: dict[str, set[str]] = {article_id: set() for article_id in article_ids}
     for chunk in _chunks(list(dict.fromkeys(article_ids)), _TERMS_CHUNK):

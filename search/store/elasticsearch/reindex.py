@@ -6,9 +6,10 @@ BM25 terms rebuilt by today's ``search.analysis`` and written into indices made 
 mapping files. Searches go to the old indices until one ``_aliases`` call moves both aliases at
 once, so no search ever sees a missing or half-built index.
 
-Writes made while a reindex runs would land in the old indices and be lost at the swap; the
-reindex detects them (the old indices' write counters moved) and gives up instead, leaving the
-old indices in place.
+A write made during the copy would land in the old indices and be lost at the swap, so the old
+indices refuse writes first (``index.blocks.write``, set with the add-block API, which also waits
+for writes in flight): a writer waits, and writes into the new indices once the alias moved
+(``writes.while_blocked``). A reindex that fails lifts the block and drops what it built.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from search.errors import StoreCorruptedError, StoreUnavailableError
+from search.errors import StoreCorruptedError
 from search.store.elasticsearch import schema
 from search.store.elasticsearch.bulk import index_action, run_bulk
 from search.store.elasticsearch.documents import (
@@ -29,8 +30,6 @@ from search.store.elasticsearch.errors import raise_for_failures
 from search.store.elasticsearch.reads import scan
 
 if TYPE_CHECKING:
-    from elasticsearch import Elasticsearch
-
     from search.store.elasticsearch.store import ElasticsearchStore
 
 _ARTICLES_PER_BATCH = 200
@@ -44,16 +43,6 @@ class ReindexSummary:
     passages: int
     previous: dict[str, str]
     current: dict[str, str]
-
-
-def _write_counter(client: Elasticsearch, indices: list[str]) -> int:
-    """Index + delete operations the old indices have seen: moves if anyone writes meanwhile."""
-    stats = client.indices.stats(index=",".join(indices), metric="indexing")["indices"]
-    return sum(
-        stats[name]["primaries"]["indexing"]["index_total"]
-        + stats[name]["primaries"]["indexing"]["delete_total"]
-        for name in indices
-    )
 
 
 def _copy(store: ElasticsearchStore, old: dict[str, str], new: dict[str, str]) -> tuple[int, int]:
@@ -107,14 +96,13 @@ def rebuild(store: ElasticsearchStore) -> ReindexSummary:
                 f"index {new[alias]!r} already exists: another reindex is running, or a failed "
                 "one left it behind (delete it and run again)"
             )
+    old_indices = ",".join(old.values())
     try:
-        before = _write_counter(client, list(old.values()))
+        client.indices.add_block(index=old_indices, block="write")
+        # Every write acknowledged before the block is now searchable, so it is copied.
+        client.indices.refresh(index=old_indices)
         articles, passages = _copy(store, old, new)
         client.indices.refresh(index=",".join(new.values()))
-        if _write_counter(client, list(old.values())) != before:
-            raise StoreUnavailableError(
-                "articles were written during the reindex; run it again when no indexer is running"
-            )
         client.indices.update_aliases(
             actions=[
                 action
@@ -127,6 +115,9 @@ def rebuild(store: ElasticsearchStore) -> ReindexSummary:
         )
     except BaseException:
         client.options(ignore_status=404).indices.delete(index=",".join(new.values()))
+        client.options(ignore_status=404).indices.put_settings(
+            index=old_indices, settings={"index.blocks.write": False}
+        )
         raise
-    client.options(ignore_status=404).indices.delete(index=",".join(old.values()))
+    client.options(ignore_status=404).indices.delete(index=old_indices)
     return ReindexSummary(articles=articles, passages=passages, previous=old, current=new)

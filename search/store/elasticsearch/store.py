@@ -23,7 +23,7 @@ from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
-from search.store.elasticsearch.writes import delete_articles, replace_articles
+from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
 from search.store.protocol import IndexedArticle, StoreCounts
 
 OUTLETS_TTL_S = 60.0
@@ -158,14 +158,14 @@ class ElasticsearchStore:
             return
         self._outlets = None
         with self._op("writing articles"):
-            replace_articles(self, items)
+            while_blocked(self, lambda: replace_articles(self, items))
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         if not article_ids:
             return 0
         self._outlets = None
         with self._op("deleting articles"):
-            return delete_articles(self, article_ids)
+            return while_blocked(self, lambda: delete_articles(self, article_ids))
 
     def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""

@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS passages (
     embedding BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
+-- Passages removed by each generation, so any process can bring a derived index level by
+-- replaying what changed since its checkpoint (added passages are the rowids above it).
+CREATE TABLE IF NOT EXISTS removed_passages (
+    rowid INTEGER PRIMARY KEY,
+    generation INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS removed_passages_generation ON removed_passages (generation);
 """
 
 _HYDRATE = """
@@ -78,6 +85,9 @@ class PassageRow:
     language: str | None = None
 
 
+_REMOVALS_FROM = "removals_from"
+
+
 def outlet_key(outlet: str | None) -> str | None:
     return keyword(outlet)
 
@@ -88,11 +98,17 @@ class Catalog:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk (the WAL fsynced) before a write is acknowledged; NORMAL
+        # can lose the last commits on power loss. Costed in benchmarks/README.md.
+        self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(SCHEMA)
         self._add_missing_columns()
+        if self.get_meta(_REMOVALS_FROM) is None:
+            # A catalog older than the removal log: it can replay nothing before today.
+            with self.transaction() as db:
+                self.set_meta(db, _REMOVALS_FROM, str(self.generation()))
 
     def _add_missing_columns(self) -> None:
         """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
@@ -143,17 +159,14 @@ class Catalog:
     def replace_article(
         self,
         db: sqlite3.Connection,
+        generation: int,
         article: Article,
         passages: Sequence[Document],
         terms: Sequence[str],
         embeddings: np.ndarray,
     ) -> tuple[list[int], list[PassageRow]]:
         """Upsert the article and swap its passages; returns (removed rowids, added rows)."""
-        removed = [
-            row[0]
-            for row in db.execute("SELECT rowid FROM passages WHERE article_id = ?", (article.id,))
-        ]
-        db.execute("DELETE FROM passages WHERE article_id = ?", (article.id,))
+        removed = self._remove_passages(db, generation, article.id)
         published_ts = published_timestamp(article.published_at)
         db.execute(
             "INSERT OR REPLACE INTO articles (id, content_hash, title, body, outlet, outlet_key,"
@@ -208,18 +221,52 @@ class Catalog:
             )
         return removed, added
 
-    def delete_articles(self, db: sqlite3.Connection, article_ids: Sequence[str]) -> list[int]:
-        """Delete articles (passages cascade); returns the removed passage rowids."""
+    def delete_articles(
+        self, db: sqlite3.Connection, generation: int, article_ids: Sequence[str]
+    ) -> list[int]:
+        """Delete articles and their passages; returns the removed passage rowids."""
         removed: list[int] = []
         for article_id in article_ids:
-            removed += [
-                row[0]
-                for row in db.execute(
-                    "SELECT rowid FROM passages WHERE article_id = ?", (article_id,)
-                )
-            ]
+            removed += self._remove_passages(db, generation, article_id)
             db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         return removed
+
+    def _remove_passages(
+        self, db: sqlite3.Connection, generation: int, article_id: str
+    ) -> list[int]:
+        removed = [
+            row[0]
+            for row in db.execute("SELECT rowid FROM passages WHERE article_id = ?", (article_id,))
+        ]
+        db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+        db.executemany(
+            "INSERT INTO removed_passages (rowid, generation) VALUES (?, ?)",
+            [(rowid, generation) for rowid in removed],
+        )
+        return removed
+
+    # -- the change log -------------------------------------------------------------------------
+
+    def removals_from(self) -> int:
+        """Removals are logged for every generation after this one (older ones were pruned)."""
+        return int(self.get_meta(_REMOVALS_FROM) or 0)
+
+    def removed_since(self, generation: int) -> list[int]:
+        rows = self._query(
+            "SELECT rowid FROM removed_passages WHERE generation > ? ORDER BY rowid", (generation,)
+        )
+        return [row[0] for row in rows]
+
+    def forget_removals(self, through_generation: int) -> None:
+        """Prune the log up to a generation every derived index on disk has applied."""
+        if through_generation <= self.removals_from():
+            return
+        with self.transaction() as db:
+            db.execute("DELETE FROM removed_passages WHERE generation <= ?", (through_generation,))
+            self.set_meta(db, _REMOVALS_FROM, str(through_generation))
+
+    def max_passage_rowid(self) -> int:
+        return int(self._query("SELECT COALESCE(MAX(rowid), 0) FROM passages")[0][0])
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -272,9 +319,9 @@ class Catalog:
         passages = self._query("SELECT COUNT(*) FROM passages")[0][0]
         return int(articles), int(passages)
 
-    def iter_passage_rows(self, batch: int = 2000) -> Iterator[list[PassageRow]]:
-        """Every passage, in rowid order, for rebuilding a derived index."""
-        last = 0
+    def iter_passage_rows(self, after: int = 0, batch: int = 2000) -> Iterator[list[PassageRow]]:
+        """Every passage above rowid ``after``, in rowid order, for bringing an index level."""
+        last = after
         while True:
             rows = self._query(
                 "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding,"

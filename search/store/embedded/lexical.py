@@ -5,9 +5,10 @@ Terms arrive already analysed by ``search.analysis``; the field's analyzer only 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +39,6 @@ class LexicalIndex:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
-        self._writer: tantivy.IndexWriter | None = None
         self.recreated = False
         self._index = self._open()
 
@@ -58,45 +58,36 @@ class LexicalIndex:
         self._schema = index.schema
         return index
 
-    def _writer_for_update(self) -> tantivy.IndexWriter:
-        # Opened lazily: Tantivy allows one writer per index, and search-only processes need none.
-        if self._writer is None:
-            self._writer = self._index.writer(_WRITER_HEAP_BYTES, 1)
-        return self._writer
+    def apply(
+        self, removed: Sequence[int], added: Sequence[PassageRow], *, replace: bool = False
+    ) -> None:
+        """Delete passages by rowid and add others, in one commit (all of it or none).
 
-    def apply(self, removed_articles: Iterable[str], added: Sequence[PassageRow]) -> None:
+        ``replace``: delete each added rowid first, so replaying rows the index may already hold
+        (committed just before a crash, before its checkpoint was recorded) never doubles them.
+        """
         with self._lock:
-            writer = self._writer_for_update()
-            for article_id in removed_articles:
-                writer.delete_documents_by_term("article_id", article_id)
-            for row in added:
-                document = tantivy.Document()
-                document.add_integer("rowid", row.rowid)
-                document.add_text("article_id", row.article_id)
-                document.add_text("terms", row.terms)
-                if row.outlet_key:
-                    document.add_text("outlet", row.outlet_key)
-                if row.outlet:
-                    document.add_text("outlet_name", row.outlet)
-                if row.author_key:
-                    document.add_text("author", row.author_key)
-                if row.language:
-                    document.add_text("language", row.language)
-                if row.published_ts is not None:
-                    document.add_integer("published_ts", row.published_ts)
-                writer.add_document(document)
-            writer.commit()
+            # Opened per commit: Tantivy allows one writer per index, and readers need none.
+            writer = self._index.writer(_WRITER_HEAP_BYTES, 1)
+            try:
+                for rowid in [*removed, *(row.rowid for row in added if replace)]:
+                    writer.delete_documents_by_term("rowid", rowid)
+                for row in added:
+                    writer.add_document(_document(row))
+                writer.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.rollback()
+                raise
             writer.wait_merging_threads()
-            self._writer = None
             self._index.reload()
 
-    def rebuild(self, batches: Iterable[Sequence[PassageRow]]) -> None:
+    def reset(self) -> None:
+        """Start over empty (the index is derived: the store refills it from the catalog)."""
         with self._lock:
-            self._writer = None
             shutil.rmtree(self._path, ignore_errors=True)
             self._index = self._open()
-        for batch in batches:
-            self.apply((), batch)
+            self.recreated = False
 
     def reload(self) -> None:
         self._index.reload()
@@ -194,9 +185,23 @@ class LexicalIndex:
             clauses.append((tantivy.Occur.Must, _unscored(dates)))
         return clauses
 
-    def close(self) -> None:
-        with self._lock:
-            self._writer = None
+
+def _document(row: PassageRow) -> tantivy.Document:
+    document = tantivy.Document()
+    document.add_integer("rowid", row.rowid)
+    document.add_text("article_id", row.article_id)
+    document.add_text("terms", row.terms)
+    if row.outlet_key:
+        document.add_text("outlet", row.outlet_key)
+    if row.outlet:
+        document.add_text("outlet_name", row.outlet)
+    if row.author_key:
+        document.add_text("author", row.author_key)
+    if row.language:
+        document.add_text("language", row.language)
+    if row.published_ts is not None:
+        document.add_integer("published_ts", row.published_ts)
+    return document
 
 
 def _day(epoch_seconds: float) -> str:

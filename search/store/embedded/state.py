@@ -1,4 +1,4 @@
-"""Which catalog generation each derived index reflects, and the lock that admits one writer."""
+"""How far each derived index has applied the catalog, and the lock that admits one writer."""
 
 from __future__ import annotations
 
@@ -6,27 +6,60 @@ import fcntl
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A derived index holds every catalog change up to ``generation`` and every passage up to
+    ``rowid`` (rowids only grow, so rows above it are what came later).
+
+    ``generation`` -1 means the index is empty; ``rowid`` -1 that the highest rowid is unknown
+    (a state file written before rowids were recorded).
+    """
+
+    generation: int = -1
+    rowid: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.generation < 0
+
+    def after(self, generation: int, rowids: list[int]) -> Checkpoint:
+        """Where the index stands once it has applied ``generation``, which added ``rowids``."""
+        return Checkpoint(generation, max([self.rowid, *rowids]))
+
+
 @dataclass
 class DerivedState:
-    lexical: int = -1
-    vectors: int = -1
+    """What the on-disk derived indexes hold: the lexical index as committed, the vector file as
+    last saved. Written only by the process holding the writer lock, after the index itself."""
+
+    lexical: Checkpoint = field(default_factory=Checkpoint)
+    vectors: Checkpoint = field(default_factory=Checkpoint)
 
     @classmethod
     def load(cls, path: Path) -> DerivedState:
         try:
-            return cls(**json.loads(path.read_text()))
-        except (FileNotFoundError, ValueError, TypeError):
+            data = json.loads(path.read_text())
+            return cls(lexical=_checkpoint(data["lexical"]), vectors=_checkpoint(data["vectors"]))
+        except (FileNotFoundError, ValueError, TypeError, KeyError):
             return cls()
 
     def save(self, path: Path) -> None:
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(asdict(self)))
         os.replace(temporary, path)
+
+
+def _checkpoint(value: object) -> Checkpoint:
+    if isinstance(value, int):  # newsdesk before issue 9 recorded a bare generation
+        return Checkpoint(value, -1)
+    if isinstance(value, dict):
+        return Checkpoint(int(value["generation"]), int(value["rowid"]))
+    raise TypeError(f"not a checkpoint: {value!r}")
 
 
 class WriterLock:

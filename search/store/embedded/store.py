@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +21,24 @@ from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
 from search.store.embedded.catalog import Catalog, PassageRow
+from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
-from search.store.embedded.state import DerivedState, WriterLock
+from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
 from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
-from search.store.protocol import IndexedArticle, StoreCounts
+from search.store.protocol import IndexedArticle, StoreCounts, checked_embeddings
 
 _VECTOR_SAVE_INTERVAL_S = 60.0
-_WRITER_WAIT_S = 30.0
+WRITER_WAIT_S = 30.0
+_log = logging.getLogger(__name__)
 
 
 class EmbeddedStore:
     """SQLite (WAL) holds the truth; Tantivy (BM25) and usearch (HNSW) are derived from it.
+
+    Visibility: a write returns once the catalog commit is on disk and the lexical index has
+    committed it; every process replays the catalog's changes into its own in-memory vector index
+    before each search. So a search that starts after a write returned sees it in both legs, in
+    this process or any other. The vector file is a snapshot that spares a replay on open.
 
     Usage:
         store = EmbeddedStore(Path("var/embedded"), dim=384)
@@ -37,24 +47,35 @@ class EmbeddedStore:
         store.close()
     """
 
-    def __init__(self, directory: Path, *, dim: int, bm25_include_title: bool = True) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        dim: int,
+        bm25_include_title: bool = True,
+        writer_wait_s: float = WRITER_WAIT_S,
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._directory = directory
         self._dim = dim
         self._bm25_include_title = bm25_include_title
+        self._writer_wait_s = writer_wait_s
         self._state_path = directory / "derived.json"
         self._lock = threading.RLock()
         self._writer = WriterLock(directory / "writer.lock")
         self._catalog = Catalog(directory / "catalog.sqlite3")
         self._lexical = LexicalIndex(directory / "bm25")
-        self._vectors_path = directory / "vectors.usearch"
-        self._vectors = VectorIndex(self._vectors_path, dim)
+        # The state first: the vector file loaded next is at least as new as it says.
+        state = self._recorded()
+        self._vectors = VectorIndex(directory / "vectors.usearch", dim)
+        self._vectors_at = state.vectors if len(self._vectors) else Checkpoint()
+        self._vectors_saved = self._vectors_at
+        self._lexical_at = state.lexical
+        self._lexical_seen = state.lexical.generation
         self._last_vector_save = time.monotonic()
         self._last_save_seconds = 0.0
         self._outlets_cache: tuple[int, list[str]] | None = None
-        self._repair_if_stale()
-        self._seen_generation = self._catalog.generation()
-        self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
+        self._open()
 
     def to_dict(self) -> dict[str, Any]:
         """Haystack's serialisation shape, so a retrieval Pipeline holding this store dumps."""
@@ -63,6 +84,7 @@ class EmbeddedStore:
             directory=str(self._directory),
             dim=self._dim,
             bm25_include_title=self._bm25_include_title,
+            writer_wait_s=self._writer_wait_s,
         )
 
     @classmethod
@@ -74,35 +96,83 @@ class EmbeddedStore:
             **parameters,
         )
 
-    # -- consistency ----------------------------------------------------------------------------
+    # -- keeping the derived indexes level ------------------------------------------------------
 
-    def _repair_if_stale(self) -> None:
-        """After a crash the derived indexes may lag the catalog: bring them level.
-
-        Only a process that can take the writer lock repairs; while another process is writing,
-        its indexes are legitimately behind and catch up when it flushes.
-        """
-        generation = self._catalog.generation()
+    def _recorded(self) -> DerivedState:
+        """The on-disk indexes' checkpoints, with those of an older newsdesk made exact."""
         state = DerivedState.load(self._state_path)
+        generation = self._catalog.generation()
+        for name in ("lexical", "vectors"):
+            checkpoint: Checkpoint = getattr(state, name)
+            if checkpoint.rowid < 0 and checkpoint.generation == generation:
+                setattr(state, name, Checkpoint(generation, self._catalog.max_passage_rowid()))
         if self._lexical.recreated:
-            state.lexical = -1
-        if state.lexical == generation and state.vectors == generation:
-            return
-        already_held = self._writer.held
+            state.lexical = Checkpoint()
+        return state
+
+    def _open(self) -> None:
+        """Catch up; when no other process is writing, also check each index against the
+        catalog's passage count and rebuild one that disagrees (a file that lost a save)."""
+        self._sync_vectors()
         if not self._writer.try_acquire():
             return
         try:
-            if state.lexical != generation:
-                self._lexical.rebuild(self._catalog.iter_passage_rows())
-                self._lexical.recreated = False
-            if state.vectors != generation:
+            self._catch_up()
+            passages = self._catalog.counts()[1]
+            if self._lexical.num_docs() != passages:
+                self._sync_lexical(Checkpoint(), reset=True)
+            repaired = len(self._vectors) != passages
+            if repaired:
                 self._reconcile_vectors()
-            DerivedState(lexical=generation, vectors=generation).save(self._state_path)
+            if repaired or self._vectors_saved != self._vectors_at:
+                self._save_vectors()
         finally:
-            if not already_held:
-                self._writer.release()
+            self._writer.release()
+
+    def _catch_up(self) -> None:
+        """With the writer lock: bring the shared lexical index and this process's vectors level
+        with every commit, including another writer's that did not finish applying them."""
+        recorded = self._recorded().lexical
+        if recorded.generation != self._catalog.generation() or recorded != self._lexical_at:
+            self._sync_lexical(recorded)
+        self._sync_vectors()
+
+    def _sync_lexical(self, start: Checkpoint, *, reset: bool = False) -> None:
+        if reset or start.empty:
+            self._lexical.reset()
+            start = Checkpoint()
+
+        def apply(removed: Sequence[int], added: Sequence[PassageRow]) -> None:
+            self._lexical.apply(removed, added, replace=not start.empty)
+
+        at = replay(self._catalog, start, apply)
+        if at is None:
+            self._lexical.reset()
+            start = Checkpoint()
+            at = replay(self._catalog, start, apply)
+        assert at is not None  # from empty there is always a way
+        self._lexical_at = at
+        self._lexical_seen = at.generation
+        self._record()
+
+    def _sync_vectors(self) -> None:
+        """Bring this process's in-memory vector index level (no lock: nothing is written)."""
+        at = replay(self._catalog, self._vectors_at, self._vectors.apply)
+        if at is None:
+            # Too far behind the removal log: start from the newest saved file instead.
+            saved = self._recorded().vectors
+            self._vectors.reload()
+            at = replay(
+                self._catalog, saved if len(self._vectors) else Checkpoint(), self._vectors.apply
+            )
+        if at is None:
+            self._vectors.reset()
+            at = replay(self._catalog, Checkpoint(), self._vectors.apply)
+        assert at is not None
+        self._vectors_at = at
 
     def _reconcile_vectors(self) -> None:
+        generation = self._catalog.generation()
         catalog_rowids = self._catalog.passage_rowids()
         indexed = self._vectors.keys()
         stale = np.setdiff1d(indexed, catalog_rowids)
@@ -115,104 +185,151 @@ class EmbeddedStore:
             )
         if len(self._vectors) != catalog_rowids.size:
             raise StoreCorruptedError("vector index does not match the catalog after repair")
-        self._vectors.save()
+        self._vectors_at = Checkpoint(generation, self._catalog.max_passage_rowid())
 
-    @staticmethod
-    def _vectors_mtime(path: Path) -> float:
-        return path.stat().st_mtime if path.exists() else 0.0
+    def _record(self) -> None:
+        """Only the writer records, and only what each index on disk really holds."""
+        DerivedState(lexical=self._lexical_at, vectors=self._vectors_saved).save(self._state_path)
 
     def _refresh(self) -> None:
-        """Pick up what another process committed since this one last looked."""
+        """Before a search: pick up what any process committed since this one last looked."""
         generation = self._catalog.generation()
-        if generation == self._seen_generation:
+        if generation == self._vectors_at.generation == self._lexical_seen:
             return
         with self._lock:
-            self._lexical.reload()
-            mtime = self._vectors_mtime(self._vectors_path)
-            if not self._writer.held and mtime != self._seen_vectors_mtime:
-                self._vectors.reload()
-                self._seen_vectors_mtime = mtime
-            self._seen_generation = generation
+            committed = DerivedState.load(self._state_path).lexical.generation
+            if committed != self._lexical_seen:
+                self._lexical.reload()
+                self._lexical_seen = committed
+            if committed < generation:
+                self._repair_abandoned_writes()
+            self._sync_vectors()
+
+    def _repair_abandoned_writes(self) -> None:
+        """The catalog is ahead of the lexical index: when no process holds the writer lock,
+        the writer that committed died (or failed) before applying; apply it for them."""
+        already_held = self._writer.held
+        if not self._writer.try_acquire():
+            return  # a live writer applies its own commits
+        try:
+            self._catch_up()
+        except Exception as error:  # a search must not fail because a repair did
+            _log.warning("the embedded store could not catch up with the catalog: %s", error)
+        finally:
+            if not already_held:
+                self._writer.release()
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def _begin_write(self) -> None:
-        """Take the writer lock and catch up with what other writers committed meanwhile."""
-        if self._writer.held:
-            return
-        if not self._writer.acquire(_WRITER_WAIT_S):
-            raise StoreUnavailableError(
-                "another process is writing to the embedded store; try again when it is done"
-            )
-        self._repair_if_stale()
-        self._lexical.reload()
-        mtime = self._vectors_mtime(self._vectors_path)
-        if mtime != self._seen_vectors_mtime:
-            self._vectors.reload()
-            self._seen_vectors_mtime = mtime
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the writer lock for a write (taken if not held yet, and kept for the next write
+        until ``flush``), the indexes level first. A failed write records what the indexes hold
+        and releases the lock, so no error path leaves other writers waiting."""
+        with self._lock:
+            if not self._writer.acquire(self._writer_wait_s):
+                raise StoreUnavailableError(
+                    "another process is writing to the embedded store; try again when it is done"
+                )
+            try:
+                self._catch_up()
+            except Exception as error:
+                with contextlib.suppress(Exception):
+                    self.flush()
+                raise StoreUnavailableError(
+                    f"the embedded store's search indexes cannot catch up with its catalog: {error}"
+                ) from error
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(Exception):  # the lock is released whatever happens
+                    self.flush()
+                raise
 
     def write_articles(self, items: Sequence[IndexedArticle]) -> None:
         if not items:
             return
-        with self._lock:
-            self._begin_write()
+        for item in items:
+            checked_embeddings(item, self._dim)
+        with self._writing():
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
+                generation = self._catalog.bump_generation(db)
                 for item in items:
                     terms = [
                         join_terms(analyze(bm25_text(p, include_title=self._bm25_include_title)))
                         for p in item.passages
                     ]
                     gone, new = self._catalog.replace_article(
-                        db, item.article, item.passages, terms, item.embeddings
+                        db, generation, item.article, item.passages, terms, item.embeddings
                     )
                     removed += gone
                     added += new
-                generation = self._catalog.bump_generation(db)
-            self._apply(generation, [item.article.id for item in items], removed, added)
+            self._apply(generation, removed, added)
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
-        with self._lock:
-            self._begin_write()
-            existing = self._catalog.article_hashes(article_ids)
-            if not existing:
-                return 0
-            with self._catalog.transaction() as db:
-                removed = self._catalog.delete_articles(db, list(existing))
-                generation = self._catalog.bump_generation(db)
-            self._apply(generation, list(existing), removed, [])
-            self.flush()
-            return len(existing)
+        if not self._catalog.article_hashes(article_ids):
+            return 0  # nothing to delete: no reason to wait for the writer lock
+        with self._writing():
+            existing = list(self._catalog.article_hashes(article_ids))
+            if existing:
+                with self._catalog.transaction() as db:
+                    generation = self._catalog.bump_generation(db)
+                    removed = self._catalog.delete_articles(db, generation, existing)
+                self._apply(generation, removed, [])
+        self.flush()
+        return len(existing)
 
-    def _apply(
-        self, generation: int, articles: list[str], removed: list[int], added: list[PassageRow]
-    ) -> None:
-        self._lexical.apply(articles, added)
-        self._vectors.apply(removed, added)
-        state = DerivedState.load(self._state_path)
-        state.lexical = generation
-        state.save(self._state_path)
-        self._seen_generation = generation
+    def _apply(self, generation: int, removed: list[int], added: list[PassageRow]) -> None:
+        """Apply a committed write to both indexes; each checkpoint moves once its index holds it.
+
+        The catalog already holds the write, so a failure here loses nothing: the indexes are
+        brought level from the catalog now, or by the next write or open.
+        """
+        rowids = [row.rowid for row in added]
+        try:
+            self._lexical.apply(removed, added)
+            self._lexical_at = self._lexical_at.after(generation, rowids)
+            self._lexical_seen = generation
+            self._record()
+            self._vectors.apply(removed, added)
+            self._vectors_at = self._vectors_at.after(generation, rowids)
+        except Exception as error:
+            try:
+                self._catch_up()
+            except Exception:
+                raise StoreUnavailableError(
+                    f"the articles are saved, but the search indexes could not be updated "
+                    f"({error}); they are brought level on the next write, or when the store "
+                    f"is next opened"
+                ) from error
         # Each save rewrites the whole vector file: space them out as it grows.
         interval = max(_VECTOR_SAVE_INTERVAL_S, 20 * self._last_save_seconds)
         if time.monotonic() - self._last_vector_save > interval:
             self.flush()
 
+    def _save_vectors(self) -> None:
+        started = time.monotonic()
+        self._vectors.save()
+        self._last_save_seconds = time.monotonic() - started
+        self._last_vector_save = time.monotonic()
+        previous = self._vectors_saved
+        self._vectors_saved = self._vectors_at
+        self._record()
+        # Readers replay removals from the log; keep a whole save interval of them, so a reader
+        # that searched since the previous save never has to reload the file.
+        self._catalog.forget_removals(min(previous.generation, self._lexical_at.generation))
+
     def flush(self) -> None:
+        """Save the vector file, record it, and let other processes write in turn."""
         with self._lock:
             if not self._writer.held:
                 return
-            started = time.monotonic()
-            self._vectors.save()
-            self._last_save_seconds = time.monotonic() - started
-            self._last_vector_save = time.monotonic()
-            self._seen_vectors_mtime = self._vectors_mtime(self._vectors_path)
-            DerivedState(
-                lexical=self._catalog.generation(), vectors=self._catalog.generation()
-            ).save(self._state_path)
-            # Everything is on disk: let other processes (the CLI, the API) write in turn.
-            self._writer.release()
+            try:
+                self._save_vectors()
+            finally:
+                self._writer.release()
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -290,7 +407,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         with self._lock:
-            self.flush()
-            self._lexical.close()
-            self._writer.release()
-            self._catalog.close()
+            try:
+                self.flush()
+            finally:
+                self._writer.release()
+                self._catalog.close()

@@ -1,4 +1,8 @@
-"""Dense vectors in a usearch HNSW index, keyed by catalog rowid, saved atomically to one file."""
+"""Dense vectors in a usearch HNSW index, keyed by catalog rowid, saved atomically to one file.
+
+Every process holds its own copy in memory and keeps it level with the catalog itself (see
+``changes``); the file only spares a process that opens the store from replaying everything.
+"""
 
 from __future__ import annotations
 
@@ -59,12 +63,17 @@ class VectorIndex:
             return np.asarray(self._index.keys, dtype=np.uint64)
 
     def apply(self, removed: Sequence[int], added: Sequence[PassageRow]) -> None:
+        """Remove and add passages by rowid. Rows already held are skipped (a rowid is never
+        reused, so its vector never changes): replaying changes twice is harmless."""
         with self._lock:
             if removed:
                 self._index.remove(np.asarray(removed, dtype=np.uint64))
             if added:
                 keys = np.asarray([row.rowid for row in added], dtype=np.uint64)
-                self._index.add(keys, np.vstack([row.embedding for row in added]))
+                new = ~np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)
+                if new.any():
+                    vectors = np.vstack([row.embedding for row in added])
+                    self._index.add(keys[new], vectors[new])
             self._dirty = self._dirty or bool(removed or added)
 
     def add_rows(self, batches: Iterable[Sequence[PassageRow]]) -> None:
@@ -91,6 +100,12 @@ class VectorIndex:
             with open(temporary, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(temporary, self._path)
+            # The rename itself must reach the disk, or a power cut could bring back the old file.
+            directory = os.open(self._path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
             self._dirty = False
 
     def search(self, query: np.ndarray, top_k: int) -> list[tuple[int, float]]:

@@ -1,0 +1,49 @@
+"""Two processes on one embedded store: what one writes, the other finds in both legs at once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from search.analysis import analyze_query
+from search.store.embedded import EmbeddedStore
+from tests.store.corpus import DIM, codeword, numbered, text_vector
+from tests.store.writer_process import acknowledgements, start_writer
+
+ARTICLES = 8
+# The documented bound is "the next search after the write returned"; this leaves room for a
+# loaded 2-core machine.
+BOUND_S = 5.0
+
+
+def _found_in_both_legs(reader: EmbeddedStore, number: int) -> bool:
+    item = numbered(number)
+    lexical = reader.bm25_search(analyze_query(codeword(number)), top_k=10)
+    if {hit.id for hit in lexical} != {passage.id for passage in item.passages}:
+        return False
+    return all(
+        [hit.id for hit in reader.dense_search(text_vector(passage.content or ""), top_k=1)]
+        == [passage.id]
+        for passage in item.passages
+    )
+
+
+def test_a_reader_process_sees_each_write_in_both_legs_within_the_bound(tmp_path: Path) -> None:
+    directory = tmp_path / "embedded"
+    reader = EmbeddedStore(directory, dim=DIM)  # open, and searched, before anything is written
+    assert reader.bm25_search(analyze_query(codeword(0)), top_k=10) == []
+    writer, acks = start_writer(directory, ARTICLES, pause=0.3)
+    delays: list[float] = []
+    try:
+        for number, acknowledged in acknowledgements(acks):
+            while not _found_in_both_legs(reader, number):
+                assert time.time() - acknowledged < BOUND_S, f"article {number} unseen"
+                time.sleep(0.01)
+            delays.append(time.time() - acknowledged)
+        writer.join(timeout=60)
+        assert writer.exitcode == 0
+    finally:
+        writer.kill()
+        reader.close()
+    assert len(delays) == ARTICLES
+    print("visibility delays (ms):", [round(delay * 1000, 1) for delay in delays])
