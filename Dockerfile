@@ -7,6 +7,6 @@ COPY search ./search
 COPY indexer ./indexer
 COPY api ./api
 COPY examples ./examples
-RUN pip install .
+RUN pip install . && newsdesk model
 EXPOSE 8000
 CMD ["newsdesk", "serve", "--host", "0.0.0.0", "--port", "8000"]

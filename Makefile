@@ -13,10 +13,13 @@ export HAYSTACK_TELEMETRY_ENABLED := False
 install: $(STAMP)
 
 # uv resolves and installs the ~3 GB of torch/CUDA wheels several times faster than pip.
+# `newsdesk model` builds the embedding backend's export of the packaged model once (into
+# ~/.cache/newsdesk/models), so the first index does not wait for it.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(BIN)/newsdesk model
 	touch $(STAMP)
 
 # The seed reports are indexed too when the shared data sits beside the checkout (developers).

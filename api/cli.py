@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,7 @@ def index(
 ) -> None:
     """Index articles; prints read / indexed / unchanged / rejected counts."""
     from indexer.legacy_ids import LegacyTextIds
-    from indexer.readers import read_paths
+    from indexer.readers import count_records, read_paths
 
     try:
         runtime = _runtime()
@@ -53,7 +54,9 @@ def index(
         raise _fail(error) from None
     legacy = LegacyTextIds()
     try:
-        summary = runtime.indexer().index(legacy.watch(read_paths(paths)), progress=not quiet)
+        total = None if quiet else count_records(paths)
+        items = legacy.watch(read_paths(paths))
+        summary = runtime.indexer().index(items, progress=not quiet, total=total)
         old_ids = legacy.duplicates(runtime.store)
         if old_ids and replace_legacy_ids:
             runtime.delete_articles(old_ids)
@@ -181,6 +184,35 @@ def reindex() -> None:
 
 
 app.command("eval")(eval_command)
+
+
+@app.command("model")
+def model_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Prepare the embedding model for the configured backend and say what it is.
+
+    The openvino and onnx backends are exported from the local model folder on first use
+    (seconds, once); run this after installing to have it done before the first index.
+    """
+    from search.embedding import Embedder
+
+    settings = get_settings().embedding
+    started = time.perf_counter()
+    try:
+        embedder = Embedder(settings)
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    info = {
+        "model_id": embedder.model_id,
+        "backend": settings.backend,
+        "precision": embedder.precision,
+        "dim": embedder.dim,
+        "files": str(embedder.files),
+        "load_s": round(time.perf_counter() - started, 2),
+    }
+    if as_json:
+        typer.echo(json.dumps(info))
+    else:
+        typer.echo("\n".join(f"{key}: {value}" for key, value in info.items()))
 
 
 @app.command()

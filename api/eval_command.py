@@ -87,7 +87,7 @@ def run_evaluation(
         raise UsageError("no questions to evaluate")
     store_settings, cache_settings = workspace_settings(settings, root, dataset.fingerprint())
     embedder = embedder or load_embedder(cache_settings)
-    store = build_store(store_settings, embedder.dim)
+    store = build_store(store_settings, embedder.dim, embedder.stamp)
     retriever = HybridRetriever(store, embedder, store_settings.retrieval)
     runtime = Runtime(store_settings, embedder, store, retriever)
     plan = PLANS[dataset.kind]

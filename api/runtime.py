@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.pipeline import Indexer
-from indexer.stories import StoryIndex
+from indexer.stories import StoryIndex, open_story_index
 from search.embedding import Embedder
 from search.factory import build_embedder, build_store
 from search.retriever import HybridRetriever
@@ -24,14 +24,12 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
         embedder = build_embedder(settings)
-        store = build_store(settings, embedder.dim)
+        store = build_store(settings, embedder.dim, embedder.stamp)
         return cls(settings, embedder, store, HybridRetriever(store, embedder, settings.retrieval))
 
     def stories(self) -> StoryIndex | None:
-        if self._stories is None and self.settings.dedup.enabled:
-            self._stories = StoryIndex(
-                self.settings.data_dir / "stories.sqlite3", self.settings.dedup
-            )
+        if self._stories is None:
+            self._stories = open_story_index(self.settings)
         return self._stories
 
     def indexer(self) -> Indexer:

@@ -6,7 +6,7 @@ Run on demand from the repository root (not part of the tests):
         --dir /tmp/newsdesk-bench-100k --top-k 10 --candidates 50
 
 Each phase runs in a fresh process (spawned, not forked), so the query phase opens the store cold
-and every RSS figure belongs to one phase alone: build, query, baseline.
+and every RSS figure belongs to one phase alone: build, query, ingest, baseline.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import baseline_phase, embedded_phase
+from benchmarks import baseline_phase, embedded_phase, ingest_phase
 from benchmarks.config import DEFAULT_DATA, DEFAULT_OUT, REPO, BenchConfig
 from benchmarks.report import json_path_for, render, write_json
 
@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not read the store files through the OS page cache before timing queries",
     )
     parser.add_argument(
+        "--ingest-articles",
+        type=int,
+        default=40,
+        help="one-article writes (then deletes) timed after the queries; 0 skips them",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the build and query phases into --out (slows them)",
@@ -102,6 +108,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         reuse=args.reuse,
         profile=args.profile,
         warm_page_cache=args.warm_page_cache,
+        ingest_articles=args.ingest_articles,
     )
 
 
@@ -161,6 +168,9 @@ def _phases(config: BenchConfig) -> list[tuple[str, Phase, str]]:
         message = f"building {config.passages:,} passages in {config.directory}"
         phases.append(("build", embedded_phase.build, message))
     phases.append(("query", embedded_phase.query, "timing queries on the cold-opened store"))
+    if config.ingest_articles > 0:
+        message = "timing one-article writes and their visibility in another process"
+        phases.append(("ingest", ingest_phase.ingest, message))
     if config.with_baseline:
         message = "building and timing the in-memory baseline"
         phases.append(("baseline", baseline_phase.run, message))

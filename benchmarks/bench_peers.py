@@ -1,30 +1,37 @@
 """newsdesk's hybrid retriever next to txtai and Haystack: same passages, same vectors, one run.
 
-Run on demand from the repository root (txtai comes with the ``bench`` extra):
+Run on demand from the repository root (txtai comes with the ``bench`` extra). Two modes:
 
+    # the real MultiHop-RAG passages and MiniLM vectors of an existing embedded index
     nice -n 5 .venv/bin/python -m benchmarks.bench_peers \\
-        --index-dir /tmp/nd-eval/indexes/56de0c5d56a132e7/embedded \\
-        --articles ../shared/data/multihop-rag/articles.jsonl \\
-        --queries ../shared/data/multihop-rag/queries_dev.jsonl --limit-queries 200
+        --index-dir /tmp/nd-eval/indexes/56de0c5d56a132e7/embedded --limit-queries 200
 
-The passages and their MiniLM vectors are read straight from an existing embedded index's SQLite
-catalog (the index folder is copied to a temporary directory first, so it is never written). The
-questions are embedded once with the packaged model and the same query vectors go to every
-system, so the latencies are retrieval and fusion, not the model:
+    # N passages of the benchmark corpus (real text, synthetic vectors; see corpus.py), in the
+    # store bench_embedded_store builds (built here first if --dir does not hold N passages)
+    nice -n 5 .venv/bin/python -m benchmarks.bench_peers --passages 100000 \\
+        --dir /work/bench-scale/store-100k --limit-queries 200 --haystack-queries 10
 
-- **newsdesk**: ``HybridRetriever`` with default ``RetrievalSettings`` over the copied store (its
-  query-vector cache is filled before timing);
+With ``--index-dir`` the index folder is copied to a temporary directory (never written) and the
+questions are embedded once with the packaged model; with ``--passages`` each question gets a
+seeded synthetic vector, like the passages. Either way every system gets the same passages and
+the same query vectors, so the latencies are retrieval and fusion, not the model:
+
+- **newsdesk**: ``HybridRetriever`` with default ``RetrievalSettings`` over the store;
+- **newsdesk-legs**: the same store's two leg rankings, RRF on their keys with the same weights,
+  the fused top 10 hydrated: what the store costs without the retriever's work around it;
 - **haystack**: ``InMemoryDocumentStore`` with ``InMemoryBM25Retriever`` (BM25 over title + outlet
   + passage, as newsdesk's lexical leg) and ``InMemoryEmbeddingRetriever`` (the same vectors),
   joined by ``DocumentJoiner(join_mode="reciprocal_rank_fusion")``, in a Haystack ``Pipeline``;
-  each leg fetches newsdesk's candidate depth;
+  each leg fetches newsdesk's candidate depth. It scans every document in Python per query
+  (seconds at 100 k), hence ``--haystack-queries``;
 - **txtai**: ``Embeddings(hybrid=True, content=True)`` with ``method="external"``: its transform
   returns our precomputed vector for a passage's text or a question, so no model is loaded or
   downloaded; BM25 is txtai's own over the same title + outlet + passage text, fused by txtai's
   default (convex combination of normalised scores).
 
 Questions are asked interleaved (system order rotates per question), so load on a shared machine
-hits all systems alike. Quality uses the dataset's strict evidence rule on the passage text.
+hits all systems alike. Quality uses the dataset's strict evidence rule on the passage text; with
+synthetic vectors only the lexical side of it means anything.
 """
 
 from __future__ import annotations
@@ -34,33 +41,39 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
-from haystack import Document, Pipeline
-from haystack.components.joiners import DocumentJoiner
-from haystack.components.retrievers.in_memory import (
-    InMemoryBM25Retriever,
-    InMemoryEmbeddingRetriever,
-)
-from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-from benchmarks.measure import percentiles
+from benchmarks import embedded_phase
+from benchmarks.bench_embedded_store import in_fresh_process
+from benchmarks.config import BenchConfig
+from benchmarks.corpus import unit_vectors
+from benchmarks.measure import percentiles, rss_now_mb
+from benchmarks.peers import (
+    TOP_K,
+    FixedEmbedder,
+    Passage,
+    Search,
+    haystack_search,
+    newsdesk_legs_search,
+    newsdesk_search,
+    read_passages,
+    txtai_search,
+)
 from search.embedding import Embedder
 from search.evaluation.datasets import EvalQuestion, load_multihop
 from search.evaluation.metrics import first_hit_rank, hits_at_k, mrr_at_k
-from search.retriever import HybridRetriever
 from search.settings import EmbeddingSettings, RetrievalSettings
 from search.store.embedded import EmbeddedStore
 
@@ -68,111 +81,15 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "multihop-rag"
 DEFAULT_INDEX = Path("/tmp/nd-eval/indexes/56de0c5d56a132e7/embedded")
 OUT = REPO / "benchmarks" / "out"
-TOP_K = 10
-
-Search = Callable[[str, np.ndarray], list[str]]  # (question, its vector) -> passage texts
-
-
-@dataclass(frozen=True)
-class Passage:
-    id: str
-    text: str
-    bm25_text: str
-    vector: np.ndarray
-
-
-def read_passages(catalog: Path) -> list[Passage]:
-    """Every passage with its stored vector, and the lexical text newsdesk indexes for it."""
-    connection = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
-    try:
-        rows = connection.execute(
-            "SELECT p.id, p.text, p.embedding, a.title, a.outlet, a.id"
-            " FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.rowid"
-        ).fetchall()
-    finally:
-        connection.close()
-    passages = []
-    for passage_id, text, blob, title, outlet, article_id in rows:
-        real_title = title if title and title != article_id else None
-        header = " ".join(part for part in (real_title, outlet) if part)
-        passages.append(
-            Passage(
-                id=passage_id,
-                text=text,
-                bm25_text=f"{header}\n{text}" if header else text,
-                vector=np.frombuffer(blob, dtype=np.float32).copy(),
-            )
-        )
-    return passages
-
-
-def newsdesk_search(store: EmbeddedStore, embedder: Embedder) -> Search:
-    retriever = HybridRetriever(store, embedder, RetrievalSettings())
-
-    def search(query: str, _vector: np.ndarray) -> list[str]:
-        hits = retriever.run(query=query, top_k=TOP_K, mode="hybrid")["hits"]
-        return [hit.text for hit in hits]
-
-    return search
-
-
-def haystack_search(passages: Sequence[Passage], depth: int) -> Search:
-    store = InMemoryDocumentStore()
-    store.write_documents(
-        [
-            Document(
-                id=p.id,
-                content=p.bm25_text,
-                embedding=p.vector.tolist(),
-                meta={"passage": p.text},
-            )
-            for p in passages
-        ]
-    )
-    pipeline = Pipeline()
-    pipeline.add_component("bm25", InMemoryBM25Retriever(store, top_k=depth))
-    pipeline.add_component("dense", InMemoryEmbeddingRetriever(store, top_k=depth))
-    pipeline.add_component(
-        "joiner", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=TOP_K)
-    )
-    pipeline.connect("bm25.documents", "joiner.documents")
-    pipeline.connect("dense.documents", "joiner.documents")
-
-    def search(query: str, vector: np.ndarray) -> list[str]:
-        result = pipeline.run(
-            {"bm25": {"query": query}, "dense": {"query_embedding": vector.tolist()}}
-        )
-        return [doc.meta["passage"] for doc in result["joiner"]["documents"]]
-
-    return search
-
-
-def txtai_search(passages: Sequence[Passage], questions: dict[str, np.ndarray]) -> Search:
-    from txtai import Embeddings
-
-    vectors = {p.bm25_text: p.vector for p in passages} | questions
-
-    def transform(texts: list[str]) -> np.ndarray:
-        return np.vstack([vectors[text] for text in texts])
-
-    embeddings = Embeddings(
-        hybrid=True, content=True, method="external", transform=transform, backend="numpy"
-    )
-    embeddings.index((p.id, p.bm25_text, None) for p in passages)
-    text_by_id = {p.id: p.text for p in passages}
-
-    def search(query: str, _vector: np.ndarray) -> list[str]:
-        rows = embeddings.search(query, limit=TOP_K)
-        return [text_by_id[row["id"]] for row in rows]
-
-    return search
 
 
 def run(
     systems: dict[str, Search],
     questions: Sequence[EvalQuestion],
     vectors: dict[str, np.ndarray],
+    limits: dict[str, int],
 ) -> dict[str, dict[str, Any]]:
+    """Every system answers every question (up to its limit), the order rotating per question."""
     names = list(systems)
     ranks: dict[str, list[int | None]] = {name: [] for name in names}
     latency: dict[str, list[float]] = {name: [] for name in names}
@@ -181,12 +98,15 @@ def run(
     for number, question in enumerate(questions):
         vector = vectors[question.text]
         for name in names[number % len(names) :] + names[: number % len(names)]:
+            if number >= limits.get(name, len(questions)):
+                continue
             started = time.perf_counter()
             texts = systems[name](question.text, vector)
             latency[name].append((time.perf_counter() - started) * 1000)
             ranks[name].append(first_hit_rank(texts, question.evidence))
     return {
         name: {
+            "questions": len(ranks[name]),
             "hits@4": round(hits_at_k(ranks[name], 4), 4),
             "hits@10": round(hits_at_k(ranks[name], 10), 4),
             "mrr@10": round(mrr_at_k(ranks[name], 10), 4),
@@ -196,66 +116,129 @@ def run(
     }
 
 
+@contextmanager
+def copied_index(index_dir: Path) -> Iterator[Path]:
+    """The real index, copied so that nothing here writes to it."""
+    with tempfile.TemporaryDirectory(prefix="nd-peers-") as scratch:
+        copy = Path(scratch) / "embedded"
+        shutil.copytree(index_dir, copy, ignore=shutil.ignore_patterns("writer.lock"))
+        yield copy
+
+
+@contextmanager
+def corpus_store(passages: int, directory: Path) -> Iterator[Path]:
+    """The benchmark corpus' store of ``passages`` passages, built first unless already there."""
+    config = BenchConfig(passages=passages, queries=0, directory=directory.resolve())
+    if embedded_phase.existing_passages(config.directory) != passages:
+        print(f"building {passages:,} passages in {directory}")
+        in_fresh_process(embedded_phase.build, config)
+    yield config.directory
+
+
+def model_vectors(questions: Sequence[EvalQuestion]) -> tuple[dict[str, np.ndarray], Embedder]:
+    embedder = Embedder(EmbeddingSettings())
+    started = time.perf_counter()
+    vectors = {q.text: embedder.embed_query(q.text) for q in questions}  # fills its cache
+    print(f"embedded questions once in {time.perf_counter() - started:.1f} s")
+    return vectors, embedder
+
+
+def synthetic_vectors(questions: Sequence[EvalQuestion]) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([13, 4_000_037])
+    return dict(zip([q.text for q in questions], unit_vectors(rng, len(questions)), strict=True))
+
+
+def build_systems(
+    wanted: list[str],
+    store_dir: Path,
+    passages: list[Passage],
+    vectors: dict[str, np.ndarray],
+    embedder: Embedder,
+) -> tuple[dict[str, Search], dict[str, dict[str, float]]]:
+    depth = RetrievalSettings().candidates
+    dim = int(passages[0].vector.size)
+    stores: list[EmbeddedStore] = []
+
+    def store() -> EmbeddedStore:
+        if not stores:
+            stores.append(EmbeddedStore(store_dir, dim=dim))
+        return stores[0]
+
+    builders: dict[str, Callable[[], Search]] = {
+        "newsdesk": lambda: newsdesk_search(store(), embedder),
+        "newsdesk-legs": lambda: newsdesk_legs_search(store()),
+        "haystack": lambda: haystack_search(passages, depth),
+        "txtai": lambda: txtai_search(passages, vectors),
+    }
+    systems: dict[str, Search] = {}
+    built: dict[str, dict[str, float]] = {}
+    for name in wanted:
+        before, started = rss_now_mb(), time.perf_counter()
+        systems[name] = builders[name]()
+        seconds = round(time.perf_counter() - started, 2)
+        built[name] = {"build_s": seconds, "rss_added_mb": round(rss_now_mb() - before, 1)}
+        print(f"{name}: ready in {seconds} s, +{built[name]['rss_added_mb']:,.0f} MB RSS")
+    return systems, built
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, default=DEFAULT_INDEX)
+    parser.add_argument("--passages", type=int, default=0, help="use the benchmark corpus")
+    parser.add_argument("--dir", type=Path, help="its store folder (with --passages)")
     parser.add_argument("--articles", type=Path, default=DATA / "articles.jsonl")
     parser.add_argument("--queries", type=Path, default=DATA / "queries_dev.jsonl")
     parser.add_argument("--limit-queries", type=int, default=677)
+    parser.add_argument("--haystack-queries", type=int, default=None, help="ask Haystack fewer")
     parser.add_argument(
-        "--systems", default="newsdesk,haystack,txtai", help="comma-separated subset"
+        "--systems",
+        default="newsdesk,newsdesk-legs,haystack,txtai",
+        help="comma-separated subset",
     )
     parser.add_argument("--out", type=Path, default=OUT / "bench_peers.json")
     args = parser.parse_args(argv)
+    if args.passages and args.dir is None:
+        parser.error("--passages needs --dir (where the benchmark store is, or is built)")
     wanted = [name.strip() for name in args.systems.split(",") if name.strip()]
 
     questions = load_multihop(args.articles, args.queries).questions[: args.limit_queries]
-    with tempfile.TemporaryDirectory(prefix="nd-peers-") as scratch:
-        copy = Path(scratch) / "embedded"
-        shutil.copytree(args.index_dir, copy, ignore=shutil.ignore_patterns("writer.lock"))
-        passages = read_passages(copy / "catalog.sqlite3")
+    store_context = (
+        corpus_store(args.passages, args.dir) if args.passages else copied_index(args.index_dir)
+    )
+    with store_context as store_dir:
+        passages = read_passages(store_dir / "catalog.sqlite3")
         dim = int(passages[0].vector.size)
-        print(f"{len(passages)} passages (dim {dim}), {len(questions)} questions")
-
-        embedder = Embedder(EmbeddingSettings())
-        started = time.perf_counter()
-        vectors = {q.text: embedder.embed_query(q.text) for q in questions}  # fills its cache
-        print(f"embedded questions once in {time.perf_counter() - started:.1f} s")
-
-        depth = RetrievalSettings().candidates
-        builders: dict[str, Callable[[], Search]] = {
-            "newsdesk": lambda: newsdesk_search(EmbeddedStore(copy, dim=dim), embedder),
-            "haystack": lambda: haystack_search(passages, depth),
-            "txtai": lambda: txtai_search(passages, vectors),
-        }
-        systems: dict[str, Search] = {}
-        build_s: dict[str, float] = {}
-        for name in wanted:
-            started = time.perf_counter()
-            systems[name] = builders[name]()
-            build_s[name] = round(time.perf_counter() - started, 2)
-            print(f"{name}: ready in {build_s[name]} s")
-
-        results = run(systems, questions, vectors)
+        print(f"{len(passages):,} passages (dim {dim}), {len(questions)} questions")
+        if args.passages:
+            vectors = synthetic_vectors(questions)
+            embedder = cast(Embedder, FixedEmbedder(vectors))
+        else:
+            vectors, embedder = model_vectors(questions)
+        systems, built = build_systems(wanted, store_dir, passages, vectors, embedder)
+        limits = {"haystack": args.haystack_queries} if args.haystack_queries else {}
+        results = run(systems, questions, vectors, limits)
 
     print()
-    print(f"{'system':<10} {'Hits@4':>7} {'Hits@10':>8} {'MRR@10':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    columns = ("Hits@4", "Hits@10", "MRR@10", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'system':<14} " + " ".join(f"{column:>8}" for column in columns))
     for name, row in results.items():
         lat = row["latency_ms"]
         print(
-            f"{name:<10} {row['hits@4']:>7.4f} {row['hits@10']:>8.4f} {row['mrr@10']:>7.4f}"
-            f" {lat['p50']:>8.2f} {lat['p95']:>8.2f}"
+            f"{name:<14} {row['hits@4']:>8.4f} {row['hits@10']:>8.4f} {row['mrr@10']:>8.4f}"
+            f" {lat['p50']:>8.2f} {lat['p95']:>8.2f} {lat['p99']:>8.2f}"
         )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "loadavg": [round(load, 2) for load in os.getloadavg()],
+        "vectors": "synthetic" if args.passages else "packaged MiniLM",
         "questions": len(questions),
         "passages": len(passages),
         "top_k": TOP_K,
-        "leg_depth": depth,
-        "build_s": build_s,
+        "leg_depth": RetrievalSettings().candidates,
+        "built": built,
         "results": results,
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n")

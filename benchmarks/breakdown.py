@@ -17,20 +17,20 @@ from typing import Any
 
 # (label, module, attribute path): methods as "Class.method" (not static), functions by name.
 BUILD_TARGETS = (
-    ("writer lock + catch-up", "search.store.embedded.store", "EmbeddedStore._begin_write"),
     ("text analysis (Python)", "search.store.embedded.store", "analyze"),
     ("sqlite inserts", "search.store.embedded.catalog", "Catalog.replace_article"),
-    ("tantivy add+commit+merge", "search.store.embedded.lexical", "LexicalIndex.apply"),
-    ("usearch add", "search.store.embedded.vectors", "VectorIndex.apply"),
-    ("usearch save (periodic)", "search.store.embedded.vectors", "VectorIndex.save"),
+    ("tantivy add+commit", "search.store.embedded.lexical", "LexicalIndex.apply"),
+    ("tantivy merges (end of run)", "search.store.embedded.lexical", "LexicalIndex.finish"),
+    ("vector delta append", "search.store.embedded.vectors", "VectorIndex.apply"),
+    ("compaction (HNSW insert + save)", "search.store.embedded.resident", "write_snapshot"),
 )
 QUERY_TARGETS = (
     ("tantivy search + rowid fetch", "search.store.embedded.lexical", "LexicalIndex.search"),
-    ("usearch search", "search.store.embedded.vectors", "VectorIndex.search"),
-    ("sqlite filtered rowids", "search.store.embedded.catalog", "Catalog.filtered_rowids"),
-    ("exact search among admitted", "search.store.embedded.vectors", "VectorIndex.search_among"),
+    ("filter mask (in-memory columns)", "search.store.embedded.columns", "FilterColumns.mask"),
+    ("HNSW search (mapped snapshot)", "search.store.embedded.snapshot", "VectorSnapshot.search"),
+    ("exact search (gather + score)", "search.store.embedded.vectors", "VectorIndex._exact"),
     ("hydrate: sqlite + Documents", "search.store.embedded.catalog", "Catalog.hydrate"),
-    ("hydrate: all (incl. score copies)", "search.store.embedded.store", "EmbeddedStore._hydrate"),
+    ("catch-up before a search", "search.store.embedded.store", "EmbeddedStore._refresh"),
 )
 
 

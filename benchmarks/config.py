@@ -31,6 +31,7 @@ class BenchConfig:
     reuse: bool = False
     profile: bool = False
     warm_page_cache: bool = True
+    ingest_articles: int = 40
 
     @property
     def articles_path(self) -> Path:

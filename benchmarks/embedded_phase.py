@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import cast
@@ -14,7 +17,7 @@ import numpy as np
 from benchmarks.breakdown import BUILD_TARGETS, QUERY_TARGETS, summary, timing
 from benchmarks.config import BenchConfig, profiled
 from benchmarks.corpus import DIM, BenchQuery, corpus_batches, load_articles, load_queries
-from benchmarks.hybrid import time_hybrid
+from benchmarks.hybrid import time_hybrid, time_ranked
 from benchmarks.measure import (
     Stopwatch,
     disk_usage_mb,
@@ -153,6 +156,10 @@ def _timed_variants(
     store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
 ) -> dict[str, object]:
     depth = config.candidates
+
+    def outlet(query: BenchQuery) -> SearchFilters:
+        return SearchFilters(outlets=[query.outlet])
+
     with timing(QUERY_TARGETS) as unfiltered_parts:
         unfiltered = time_hybrid(
             queries,
@@ -163,30 +170,105 @@ def _timed_variants(
     with timing(QUERY_TARGETS) as filtered_parts:
         filtered = time_hybrid(
             queries,
-            lambda q: store.bm25_search(q.terms, depth, SearchFilters(outlets=[q.outlet])),
-            lambda q: store.dense_search(q.vector, depth, SearchFilters(outlets=[q.outlet])),
+            lambda q: store.bm25_search(q.terms, depth, outlet(q)),
+            lambda q: store.dense_search(q.vector, depth, outlet(q)),
             config.top_k,
         )
+    ranked = {
+        "unfiltered": time_ranked(
+            queries,
+            lambda q: store.bm25_ranking(q.terms, depth),
+            lambda q: store.dense_ranking(q.vector, depth),
+            store.hydrate,
+            config.top_k,
+        ),
+        "filtered_outlet": time_ranked(
+            queries,
+            lambda q: store.bm25_ranking(q.terms, depth, outlet(q)),
+            lambda q: store.dense_ranking(q.vector, depth, outlet(q)),
+            store.hydrate,
+            config.top_k,
+        ),
+    }
+    frequencies = _time_each(queries, lambda q: store.document_frequencies(q.terms))
+    throughput = _throughput_by_threads(store, queries, config)
     retriever = _time_retriever(store, queries, config)
+    retriever_filtered = _time_retriever(store, queries, config, filtered=True)
     return {
         "unfiltered": unfiltered.summary(),
         "filtered_outlet": filtered.summary(),
+        "rankings": {name: times.summary() for name, times in ranked.items()},
+        "document_frequencies": percentiles(frequencies),
+        "queries_per_s_by_threads": throughput,
         "breakdown": {"unfiltered": summary(unfiltered_parts), "filtered": summary(filtered_parts)},
         "retriever_run": percentiles(retriever),
+        "retriever_run_filtered": percentiles(retriever_filtered),
         "unfiltered_first_baseline_queries": unfiltered.summary(config.baseline_queries),
-        "raw_ms": {"unfiltered": unfiltered.raw(), "filtered_outlet": filtered.raw()},
+        "raw_ms": {
+            "unfiltered": unfiltered.raw(),
+            "filtered_outlet": filtered.raw(),
+            "retriever_run": [round(value, 3) for value in retriever],
+            "retriever_run_filtered": [round(value, 3) for value in retriever_filtered],
+        },
     }
 
 
-def _time_retriever(
+def _throughput_by_threads(
     store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig
-) -> list[float]:
-    """The product's own hybrid path (query analysis, adaptive weight, hits), model stubbed out."""
-    embedder = cast(Embedder, _FixedEmbedder(queries))
-    retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Queries per second from 1, 2 and 4 threads sharing the store, as the API's worker threads
+    do: whole hybrid queries (both rankings, hydrate the top_k), and each leg alone. With each,
+    the CPU seconds the process spent per wall second: two threads running side by side spend
+    up to 2 (when two cores are free), threads that wait for each other at most 1."""
+
+    def hybrid(query: BenchQuery) -> None:
+        lexical = store.bm25_ranking(query.terms, config.candidates)
+        store.dense_ranking(query.vector, config.candidates)
+        store.hydrate([key for key, _ in lexical[: config.top_k]])
+
+    kinds: dict[str, Callable[[BenchQuery], object]] = {
+        "hybrid": hybrid,
+        "bm25_ranking": lambda query: store.bm25_ranking(query.terms, config.candidates),
+        "dense_ranking": lambda query: store.dense_ranking(query.vector, config.candidates),
+    }
+    rates: dict[str, dict[str, dict[str, float]]] = {}
+    for kind, one in kinds.items():
+        rates[kind] = {}
+        for threads in (1, 2, 4):
+            cpu_started, started = time.process_time(), time.perf_counter()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(one, queries))
+            wall = time.perf_counter() - started
+            rates[kind][str(threads)] = {
+                "queries_per_s": round(len(queries) / wall, 1),
+                "cpu_per_wall": round((time.process_time() - cpu_started) / wall, 2),
+                "load_average": round(os.getloadavg()[0], 2),
+            }
+    return rates
+
+
+def _time_each(queries: list[BenchQuery], call: Callable[[BenchQuery], object]) -> list[float]:
     samples = []
     for item in queries:
         started = time.perf_counter()
-        retriever.run(query=item.question, top_k=config.top_k, mode="hybrid")
+        call(item)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def _time_retriever(
+    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig, *, filtered: bool = False
+) -> list[float]:
+    """The product's own hybrid path (query analysis, adaptive weight, hits), model stubbed out;
+    ``filtered``: under the outlet filter of the question's first relevant article."""
+    embedder = cast(Embedder, _FixedEmbedder(queries))
+    retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
+    return _time_each(
+        queries,
+        lambda item: retriever.run(
+            query=item.question,
+            top_k=config.top_k,
+            mode="hybrid",
+            filters=SearchFilters(outlets=[item.outlet]) if filtered else None,
+        ),
+    )

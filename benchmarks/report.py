@@ -58,9 +58,52 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
         _latency_row("  filtered hybrid, CPU time only", filtered["hybrid_cpu"]),
         _latency_row("HybridRetriever.run (stub embedder)", query["retriever_run"]),
     ]
+    if "rankings" in query:
+        ranked, plain = query["rankings"]["unfiltered"], query["rankings"]["filtered_outlet"]
+        lines += [
+            _latency_row("  ... filtered (outlet)", query["retriever_run_filtered"]),
+            _latency_row("document_frequencies (one call)", query["document_frequencies"]),
+            "  rankings, RRF on keys, hydrate the fused top_k only:",
+            _latency_row("bm25_ranking", ranked["bm25"]),
+            _latency_row("dense_ranking", ranked["dense"]),
+            _latency_row("hydrate top_k", ranked["hydrate"]),
+            _latency_row("hybrid via rankings", ranked["hybrid"]),
+            _latency_row("filtered bm25_ranking (outlet)", plain["bm25"]),
+            _latency_row("filtered dense_ranking (outlet)", plain["dense"]),
+            _latency_row("filtered hybrid via rankings", plain["hybrid"]),
+            *_thread_lines(query["queries_per_s_by_threads"]),
+        ]
     for variant, parts in query.get("breakdown", {}).items():
         lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)
     return lines
+
+
+def _thread_lines(by_kind: dict[str, Any]) -> list[str]:
+    lines = ["  queries/s (CPU s per wall s, load average) from 1, 2, 4 threads:"]
+    for kind, by_threads in by_kind.items():
+        if not isinstance(by_threads, dict):  # a figure from before the per-leg breakdown
+            return [f"  queries/s from 1, 2, 4 threads: {by_kind}"]
+        cells = [
+            f"{cell['queries_per_s']:,.0f} ({cell['cpu_per_wall']:.2f}, {cell['load_average']:.1f})"
+            for cell in by_threads.values()
+        ]
+        lines.append(f"    {kind:<16}" + ", ".join(cells))
+    return lines
+
+
+def _ingest_lines(ingest: dict[str, Any]) -> list[str]:
+    return [
+        *_header(
+            f"one-article ingest: {ingest['articles']} articles of"
+            f" {ingest['mean_passages_per_article']} passages, one write + flush each"
+        ),
+        _latency_row("write + flush", ingest["write_and_flush_ms"]),
+        _latency_row("seen by another process, both legs", ingest["visible_in_both_legs_ms"]),
+        _latency_row("delete (one article)", ingest["delete_ms"]),
+        f"  never seen: {ingest['never_visible']}; vector snapshot untouched by the writes:"
+        f" {ingest['vector_snapshot_untouched_by_writes']}, by the deletes:"
+        f" {ingest.get('vector_snapshot_untouched_by_deletes')}",
+    ]
 
 
 def _page_cache(query: dict[str, Any]) -> str:
@@ -105,6 +148,8 @@ def render(result: dict[str, Any]) -> str:
     if "build" in result:
         lines += _build_lines(result["build"])
     lines += _query_lines(result["query"], config["queries"])
+    if "ingest" in result:
+        lines += _ingest_lines(result["ingest"])
     if "baseline" in result:
         embedded = result["query"]["unfiltered_first_baseline_queries"]
         lines += _baseline_lines(result["baseline"], embedded)

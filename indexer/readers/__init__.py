@@ -30,6 +30,7 @@ __all__ = [
     "Format",
     "ReadResult",
     "Rejection",
+    "count_records",
     "read_bytes",
     "read_file",
     "read_jsonl",
@@ -115,3 +116,27 @@ def read_paths(paths: Iterable[Path]) -> Iterator[ReadResult]:
             continue
         for path in _files(root):
             yield from read_file(path, root if root.is_dir() else None)
+
+
+def _records_in(path: Path) -> int | None:
+    with path.open("rb") as handle:
+        found = sniff(handle.read(SNIFF_BYTES), path.name)
+        if found in (Format.WARC, Format.FEED):
+            return None
+        if found is not Format.JSONL:
+            return 1  # one article, or one rejection
+        handle.seek(0)
+        return sum(1 for line in handle if line.strip())
+
+
+def count_records(paths: Iterable[Path]) -> int | None:
+    """How many items ``read_paths`` yields, for a progress bar's ETA (JSONL: one per non-blank
+    line); None when only parsing can tell (feeds and WARC archives hold several articles)."""
+    total = 0
+    for root in paths:
+        for path in _files(root) if root.exists() else [root]:
+            count = _records_in(path) if path.exists() else 1
+            if count is None:
+                return None
+            total += count
+    return total

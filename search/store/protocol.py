@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 from haystack import Document
@@ -35,6 +35,13 @@ def checked_embeddings(item: IndexedArticle, dim: int) -> np.ndarray:
     return vectors
 
 
+# A passage as a ranking names it: opaque, hashable, meaningful only to the store that returned
+# it (the embedded store's catalog rowid, Elasticsearch's passage id). ``hydrate`` turns keys
+# into Documents; the same passage gets the same key from both legs of one store.
+PassageKey: TypeAlias = int | str
+Ranking: TypeAlias = list[tuple[PassageKey, float]]
+
+
 @dataclass(frozen=True)
 class StoreCounts:
     articles: int
@@ -43,7 +50,12 @@ class StoreCounts:
 
 @runtime_checkable
 class PassageStore(Protocol):
-    """Writes replace whole articles; searches return Documents with ``score`` set, best first."""
+    """Writes replace whole articles; searches return Documents with ``score`` set, best first.
+
+    Each leg comes in two shapes: ``*_ranking`` returns (key, score) pairs, cheap enough to run
+    several legs and fuse them before anything is read; ``hydrate`` then reads only the passages
+    fusion keeps. ``*_search`` is the two composed, for callers that want Documents at once.
+    """
 
     def article_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The content hash stored for each known article id (unknown ids are absent)."""
@@ -67,20 +79,39 @@ class PassageStore(Protocol):
 
     def counts(self) -> StoreCounts: ...
 
+    def bm25_ranking(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """Lucene BM25 (k1=1.2, b=0.75) over pre-analysed terms: (key, score), best first."""
+        ...
+
+    def dense_ranking(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """Nearest passages by cosine similarity: (key, cosine), best first."""
+        ...
+
+    def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
+        """Unscored Documents for keys a ranking returned; a passage deleted since is absent."""
+        ...
+
     def bm25_search(
         self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
-        """Lucene BM25 (k1=1.2, b=0.75) over pre-analysed terms."""
+        """``bm25_ranking`` hydrated, with ``score`` set."""
         ...
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(passages indexed, passages containing each term), as the BM25 leg counts them."""
+        """(live passages, passages containing each term), in one call, cheap at any size.
+
+        The embedded store reads its lexical index's statistics, which count a deleted passage
+        until its segment is merged (as BM25's own idf does); Elasticsearch counts exactly."""
         ...
 
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
-        """Nearest passages by cosine similarity; ``score`` is the cosine."""
+        """``dense_ranking`` hydrated; ``score`` is the cosine."""
         ...
 
     def outlets(self) -> list[str]:

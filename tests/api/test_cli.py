@@ -79,6 +79,34 @@ def test_a_second_process_sees_the_index(cli_env: Path, seeds: Path) -> None:
     assert json.loads(completed.stdout)["articles"] == 3
 
 
+def test_model_prepares_the_configured_backend(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["model", "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["backend"] == "openvino" and info["dim"] == 384
+    assert info["model_id"].endswith("@model+openvino")
+    assert (Path(info["files"]) / "export.json").exists()
+
+
+def test_index_progress_shows_passages_per_second_and_an_eta(cli_env: Path, seeds: Path) -> None:
+    result = CliRunner().invoke(app, ["index", str(seeds)])
+    assert result.exit_code == 0, result.output
+    assert "3/3" in result.stderr and "<00:00" in result.stderr  # total known: an ETA
+    assert "passages/s=" in result.stderr
+
+
+def test_a_store_built_on_another_backend_is_refused(
+    cli_env: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert CliRunner().invoke(app, ["index", "-q", str(seeds)]).exit_code == 0
+    monkeypatch.setenv("NEWSDESK_EMBEDDING__BACKEND", "onnx")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["search", MISSILE_QUESTION])
+    assert result.exit_code == 2
+    assert "'packaged:all-MiniLM-L6-v2@model+openvino'" in result.stderr
+    assert "'packaged:all-MiniLM-L6-v2@model+onnx'" in result.stderr
+
+
 def test_copies_stored_under_old_text_file_ids_are_reported_then_replaced(
     cli_env: Path, tmp_path: Path
 ) -> None:

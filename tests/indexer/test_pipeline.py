@@ -8,8 +8,9 @@ import pytest
 from indexer.pipeline import Indexer
 from indexer.readers import read_paths
 from search.embedding import Embedder
+from search.embedding_cache import EmbeddingCache
 from search.errors import StoreUnavailableError
-from search.settings import Settings
+from search.settings import EmbeddingSettings, Settings, SplitSettings
 from search.store.embedded import EmbeddedStore
 from search.store.protocol import IndexedArticle
 from tests.indexed import index_into, runtime_for
@@ -35,9 +36,11 @@ def test_indexing_the_same_input_twice_writes_nothing_new(
     runtime = runtime_for(settings, embedder)
     first = index_into(runtime, seeds)
     counts = runtime.store.counts()
+    embedded = embedder.embedded_texts
     second = index_into(runtime, seeds)
     assert (first.indexed, first.unchanged) == (3, 0)
     assert (second.read, second.indexed, second.unchanged, second.rejected) == (3, 0, 3, 0)
+    assert (second.passages, embedder.embedded_texts) == (0, embedded)
     assert runtime.store.counts() == counts
     runtime.close()
 
@@ -92,6 +95,53 @@ def test_a_second_process_sees_what_the_first_wrote(
     assert len(hits) == 3
     writer.close()
     reader.close()
+
+
+WIRE = {
+    "title": "Storm closes the coast road",
+    "body": "The coast road closed on Monday after the storm. Crews cleared fallen trees "
+    "through the night near the harbour. The council said the road would reopen on Wednesday "
+    "morning. Buses will follow a detour through the hills meanwhile. Shops on the seafront "
+    "stayed open despite the wind. Residents were told to avoid the cliffs until further notice.",
+}
+SMALL_PASSAGES = SplitSettings(passage_words=20, overlap_words=0)
+
+
+@pytest.mark.parametrize("batch_articles", [4, 1], ids=["one batch", "a batch each"])
+def test_syndicated_copies_are_embedded_once(
+    settings: Settings, embedder: Embedder, tmp_path: Path, batch_articles: int
+) -> None:
+    copies = [
+        dict(WIRE, id=f"copy-{n}", source=f"Outlet {n}", url=f"https://outlet{n}.example/storm")
+        for n in range(4)
+    ]
+    cached = Embedder(EmbeddingSettings(), cache=EmbeddingCache(tmp_path / "cache.sqlite3"))
+    runtime = runtime_for(settings, cached)
+    indexer = Indexer(runtime.store, cached, SMALL_PASSAGES, batch_articles=batch_articles)
+    summary = indexer.index(
+        read_paths([_jsonl(tmp_path / "copies.jsonl", *copies)]), progress=False
+    )
+    per_copy = summary.passages // 4
+    assert (summary.indexed, per_copy > 1) == (4, True)
+    assert cached.embedded_texts == per_copy
+    runtime.close()
+
+
+def test_a_later_copy_of_one_article_in_the_same_run_is_unchanged(
+    settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    runtime = runtime_for(settings, embedder)
+    other = dict(ARTICLE, id="other", body="A different story about trains.")
+    path = _jsonl(tmp_path / "twice.jsonl", ARTICLE, other, ARTICLE)
+    indexer = Indexer(runtime.store, embedder, settings.split, batch_articles=1)
+    summary = indexer.index(read_paths([path]), progress=False)
+    assert [(o.status, o.article_id) for o in summary.outcomes] == [
+        ("indexed", "edit-me"),
+        ("indexed", "other"),
+        ("unchanged", "edit-me"),
+    ]
+    assert runtime.store.counts().articles == 2
+    runtime.close()
 
 
 def test_a_busy_store_ends_the_run_with_its_reason_instead_of_rejecting_each_article(

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from indexer.readers import Rejection, read_bytes, read_paths
+from indexer.readers import Rejection, count_records, read_bytes, read_paths
 from search.articles import Article
 
 
@@ -118,3 +118,13 @@ def test_a_directory_skips_files_it_does_not_read_and_reports_bad_text(tmp_path:
         "no such file or directory",
         "not valid UTF-8 (invalid start byte)",
     ]
+
+
+def test_records_are_counted_ahead_for_the_progress_bar(tmp_path: Path) -> None:
+    _write_jsonl(tmp_path / "a.jsonl", [json.dumps(GOOD).encode(), b"", b"{broken"])
+    (tmp_path / "b.txt").write_text("A plain article.")
+    (tmp_path / "README.md").write_text("not news")
+    assert count_records([tmp_path, tmp_path / "missing.jsonl"]) == 4
+    assert len(list(read_paths([tmp_path, tmp_path / "missing.jsonl"]))) == 4
+    (tmp_path / "c.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel/></rss>')
+    assert count_records([tmp_path]) is None  # a feed holds any number of articles

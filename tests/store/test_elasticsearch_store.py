@@ -10,12 +10,17 @@ import numpy as np
 import pytest
 from elasticsearch import Elasticsearch
 
-from search.errors import InvalidArticleError, StoreCorruptedError, StoreUnavailableError
+from search.errors import (
+    EmbeddingModelMismatchError,
+    InvalidArticleError,
+    StoreCorruptedError,
+    StoreUnavailableError,
+)
 from search.store.elasticsearch import ElasticsearchStore, reindex, writes
 from search.store.elasticsearch.errors import BulkRejectedError
 from search.store.protocol import StoreCounts
 from tests.store.conftest import StoreFactory
-from tests.store.contract import PassageStoreContract, bm25, ids
+from tests.store.contract import OPENVINO, TORCH, PassageStoreContract, Reopen, bm25, ids
 from tests.store.corpus import MATCH, MISSILE, QUERY, RATES, article, indexed, text_vector
 
 pytestmark = pytest.mark.elasticsearch
@@ -25,6 +30,10 @@ class TestElasticsearchStore(PassageStoreContract):
     @pytest.fixture
     def store(self, es_store_factory: StoreFactory) -> Iterator[ElasticsearchStore]:
         yield es_store_factory(bm25_include_title=True)
+
+    @pytest.fixture
+    def reopen(self, store: ElasticsearchStore, es_store_factory: StoreFactory) -> Reopen:
+        return lambda model: es_store_factory(store.aliases.passages, model=model)
 
     # -- indices and mapping --------------------------------------------------------------------
 
@@ -206,6 +215,16 @@ class TestElasticsearchStore(PassageStoreContract):
         assert filled.indices() == before
         filled.delete_articles([MATCH.id])
         assert filled.counts() == StoreCounts(articles=2, passages=5)
+
+    def test_reindex_keeps_the_recorded_model(
+        self, store: ElasticsearchStore, reopen: Reopen
+    ) -> None:
+        written = reopen(OPENVINO)
+        written.write_articles([indexed(MISSILE)])
+        assert isinstance(written, ElasticsearchStore)
+        written.reindex()
+        with pytest.raises(EmbeddingModelMismatchError, match="minilm@model\\+openvino"):
+            reopen(TORCH).counts()
 
     # -- concurrent writers ---------------------------------------------------------------------
 

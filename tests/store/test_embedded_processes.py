@@ -8,6 +8,7 @@ from pathlib import Path
 from search.analysis import analyze_query
 from search.store.embedded import EmbeddedStore
 from tests.store.corpus import DIM, codeword, numbered, text_vector
+from tests.store.integrity import assert_holds_exactly
 from tests.store.writer_process import acknowledgements, start_writer
 
 ARTICLES = 8
@@ -47,3 +48,46 @@ def test_a_reader_process_sees_each_write_in_both_legs_within_the_bound(tmp_path
         reader.close()
     assert len(delays) == ARTICLES
     print("visibility delays (ms):", [round(delay * 1000, 1) for delay in delays])
+
+
+def _snapshot_files(directory: Path) -> dict[str, tuple[int, int, int]]:
+    """Each vector snapshot file with its (inode, size, modification time)."""
+    return {
+        path.name: (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns)
+        for path in directory.glob("vectors*")
+    }
+
+
+def test_one_article_writes_append_and_another_process_follows_them(tmp_path: Path) -> None:
+    """On a store with a vector snapshot, writes and deletes of one article each leave the
+    snapshot file as it was, and a reader process finds each change in both legs."""
+    directory = tmp_path / "embedded"
+    seeded = EmbeddedStore(directory, dim=DIM)
+    seeded.write_articles([numbered(number) for number in range(100, 106)])
+    assert seeded.compact()
+    seeded.close()
+    before = _snapshot_files(directory)
+    assert len(before) == 2  # the snapshot and the record naming it
+    reader = EmbeddedStore(directory, dim=DIM)
+    assert_holds_exactly(reader, set(range(100, 106)))
+    writer, acks = start_writer(directory, 3, pause=0.1, deletes=[100, 1])
+    changes = [0, 1, 2, 100, 1]  # three writes, then two deletes
+    live = set(range(100, 106))
+    try:
+        for (number, acknowledged), expected in zip(acknowledgements(acks), changes, strict=True):
+            assert number == expected
+            live ^= {number}  # written, or deleted
+            while True:
+                try:
+                    assert_holds_exactly(reader, live)
+                    break
+                except AssertionError:
+                    assert time.time() - acknowledged < BOUND_S, f"article {number} unseen"
+                    time.sleep(0.01)
+        writer.join(timeout=60)
+        assert writer.exitcode == 0
+        assert _snapshot_files(directory) == before
+        assert reader._resident.vectors.delta_size == 2 * 3  # what was written, deleted or not
+    finally:
+        writer.kill()
+        reader.close()

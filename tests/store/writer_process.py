@@ -5,7 +5,8 @@ store once (a fresh interpreter would spend seconds importing Haystack for each 
 writer writes ``numbered`` articles 0..count-1, one call each, without flushing in between (as an
 indexing run does), and sends ``(number, unix time)`` once each call has returned. With
 ``crash``, it then writes article ``count`` together with an edit of article 0 and dies without
-any cleanup (``os._exit``) at that point of the write, or of the flush after it.
+any cleanup (``os._exit``) at that point of the write, or of the compaction after it. With
+``deletes``, it then deletes those ``numbered`` articles one call each, acknowledged alike.
 """
 
 from __future__ import annotations
@@ -13,13 +14,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from search.store.embedded import EmbeddedStore, catalog, lexical, state, vectors
+from search.store.embedded import (
+    EmbeddedStore,
+    catalog,
+    compaction,
+    lexical,
+    snapshot,
+    state,
+    vectors,
+)
 from tests.store.corpus import DIM, numbered
 
 CRASHED = 70
@@ -29,7 +38,7 @@ def _die() -> None:
     os._exit(CRASHED)
 
 
-def _wrap(owner: Any, name: str, *, before: Callable[..., bool]) -> None:
+def wrap(owner: Any, name: str, *, before: Callable[..., bool]) -> None:
     """Die when ``owner.name`` is called with arguments for which ``before`` says so."""
     original = getattr(owner, name)
 
@@ -58,29 +67,25 @@ def always(*_: Any, **__: Any) -> bool:
 # Where the write path can die; the hooks name today's internals, the tests only check results.
 CRASH_POINTS: dict[str, Callable[[], None]] = {
     # inside the catalog transaction, the first article of the batch already inserted
-    "inside-catalog-transaction": lambda: _wrap(
+    "inside-catalog-transaction": lambda: wrap(
         catalog.Catalog, "replace_article", before=_nth_call(2)
     ),
     # committed to the catalog, nothing applied to the derived indexes
-    "after-catalog-commit": lambda: _wrap(lexical.LexicalIndex, "apply", before=always),
+    "after-catalog-commit": lambda: wrap(lexical.LexicalIndex, "apply", before=always),
     # halfway through the lexical index's batch, before its commit
-    "inside-lexical-apply": lambda: _wrap(lexical, "_document", before=_nth_call(2)),
+    "inside-lexical-apply": lambda: wrap(lexical, "_document", before=_nth_call(2)),
     # the lexical index committed, its checkpoint not recorded yet
-    "after-lexical-commit": lambda: _wrap(state.DerivedState, "save", before=always),
+    "after-lexical-commit": lambda: wrap(state.DerivedState, "save", before=always),
     # the lexical index recorded, the vectors not applied
-    "inside-vector-apply": lambda: _wrap(vectors.VectorIndex, "apply", before=always),
-    # the vector file written to its temporary name, not renamed over the old one
-    "inside-vector-save": lambda: _wrap(
-        vectors.os, "replace", before=lambda source, target: str(target).endswith(".usearch")
+    "inside-vector-apply": lambda: wrap(vectors.VectorIndex, "apply", before=always),
+    # a compaction wrote the new vector snapshot to its temporary name, not renamed yet
+    "inside-vector-save": lambda: wrap(
+        compaction.os, "replace", before=lambda source, target: str(target).endswith(".usearch")
     ),
-    # the vector file renamed into place, its checkpoint not recorded yet
-    "after-vector-save": lambda: _wrap(
-        state.DerivedState,
-        "save",
-        before=lambda saved, path: saved.vectors.generation > 0,
-    ),
+    # the new vector snapshot complete under its own name, not recorded yet
+    "after-vector-save": lambda: wrap(snapshot.SnapshotRecord, "save", before=always),
 }
-# Points that can only be reached by the flush after the last write.
+# Points that can only be reached by the compaction after the last write.
 FLUSH_POINTS = {"inside-vector-save", "after-vector-save"}
 
 
@@ -92,6 +97,7 @@ def write_numbered(
     pause: float = 0.0,
     flush_every: int = 0,
     crash: str | None = None,
+    deletes: Sequence[int] = (),
 ) -> None:
     store = EmbeddedStore(directory, dim=DIM)
     for number in range(count):
@@ -99,6 +105,10 @@ def write_numbered(
         acks.send((number, time.time()))
         if flush_every and (number + 1) % flush_every == 0:
             store.flush()
+        time.sleep(pause)
+    for number in deletes:
+        assert store.delete_articles([numbered(number).article.id]) == 1
+        acks.send((number, time.time()))
         time.sleep(pause)
     if crash is None:
         store.close()
@@ -109,6 +119,7 @@ def write_numbered(
     acks.send((count, time.time()))
     CRASH_POINTS[crash]()
     store.flush()
+    store.compact()
     raise SystemExit(f"the crash point {crash} was never reached")
 
 

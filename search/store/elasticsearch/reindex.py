@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from search.errors import StoreCorruptedError
-from search.store.elasticsearch import schema
+from search.store.elasticsearch import schema, stamp
 from search.store.elasticsearch.bulk import index_action, run_bulk
 from search.store.elasticsearch.documents import (
     article_from_source,
@@ -98,6 +98,7 @@ def rebuild(store: ElasticsearchStore) -> ReindexSummary:
             )
     old_indices = ",".join(old.values())
     try:
+        stamp.copy_record(client, old[aliases.passages], new[aliases.passages])
         client.indices.add_block(index=old_indices, block="write")
         # Every write acknowledged before the block is now searchable, so it is copied.
         client.indices.refresh(index=old_indices)

@@ -17,14 +17,15 @@ from search.errors import StoreCorruptedError, StoreUnavailableError
 from search.filters import SearchFilters
 from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
-from search.store.elasticsearch import queries, schema
+from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
-from search.store.protocol import IndexedArticle, StoreCounts
+from search.store.model_stamp import ModelStamp, stamp_from_dict, stamp_to_dict
+from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
 
@@ -50,10 +51,13 @@ class ElasticsearchStore:
         dim: int,
         bm25_include_title: bool = True,
         bulk_policy: BulkPolicy | None = None,
+        model: ModelStamp | None = None,
     ) -> None:
         self.settings = settings
         self.url = settings.url
         self.dim = dim
+        self.model = model
+        self._model_recorded = False
         self.layout = (settings.shards, settings.replicas)
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
@@ -81,6 +85,7 @@ class ElasticsearchStore:
             settings=self.settings.model_dump(mode="json", exclude={"api_key"}),
             dim=self.dim,
             bm25_include_title=self.bm25_include_title,
+            model=stamp_to_dict(self.model),
         )
 
     @classmethod
@@ -92,6 +97,7 @@ class ElasticsearchStore:
         configured = get_settings().elasticsearch
         if configured.url == settings.url and configured.api_key is not None:
             settings = settings.model_copy(update={"api_key": configured.api_key})
+        parameters["model"] = stamp_from_dict(parameters.get("model"))
         return cls(settings, dim=parameters.pop("dim"), **parameters)
 
     # -- indices --------------------------------------------------------------------------------
@@ -110,6 +116,9 @@ class ElasticsearchStore:
                     f"Elasticsearch index {self.aliases.passages!r} holds {dims}-d vectors but the "
                     f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
                 )
+            if self.model is not None:
+                passages = indices[self.aliases.passages]
+                self._model_recorded = stamp.check(self.client, passages, self.model)
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -158,6 +167,9 @@ class ElasticsearchStore:
             return
         self._outlets = None
         with self._op("writing articles"):
+            if self.model is not None and not self._model_recorded:
+                stamp.record(self.client, self.aliases.passages, self.model)
+                self._model_recorded = True
             while_blocked(self, lambda: replace_articles(self, items))
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
@@ -215,6 +227,23 @@ class ElasticsearchStore:
     def bm25_search(
         self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
+        hits = self._bm25_hits(terms, top_k, filters, HIT_SOURCE)
+        return [passage_from_hit(hit, float(hit["_score"])) for hit in hits]
+
+    def bm25_ranking(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(passage id, BM25 score) pairs, best first; no ``_source`` is fetched."""
+        hits = self._bm25_hits(terms, top_k, filters)
+        return [(hit["_id"], float(hit["_score"])) for hit in hits]
+
+    def _bm25_hits(
+        self,
+        terms: Sequence[str],
+        top_k: int,
+        filters: SearchFilters | None,
+        source: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
         if not terms or top_k <= 0:
             return []
         with self._op("searching (BM25)"):
@@ -222,7 +251,7 @@ class ElasticsearchStore:
                 index=self.aliases.passages,
                 query=queries.bm25_query(terms, filters),
                 size=min(top_k, queries.MAX_RESULTS),
-                source_includes=HIT_SOURCE,
+                **_source(source),
                 track_total_hits=False,
                 # Equal scores in passage-id order: stable across replicas, reindexes and pages.
                 sort=[{"_score": "desc"}, {"passage_id": "asc"}],
@@ -230,7 +259,7 @@ class ElasticsearchStore:
                 # depend on which shard a passage landed in (free with one shard).
                 search_type="dfs_query_then_fetch",
             )
-        return [passage_from_hit(hit, float(hit["_score"])) for hit in response["hits"]["hits"]]
+        return list(response["hits"]["hits"])
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -273,17 +302,46 @@ class ElasticsearchStore:
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
+        return [
+            passage_from_hit(hit, queries.cosine_from_score(float(hit["_score"])))
+            for hit in self._knn_hits(embedding, top_k, filters, HIT_SOURCE)
+        ]
+
+    def dense_ranking(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(passage id, cosine) pairs, best first; no ``_source`` is fetched."""
+        return [
+            (hit["_id"], queries.cosine_from_score(float(hit["_score"])))
+            for hit in self._knn_hits(embedding, top_k, filters)
+        ]
+
+    def _knn_hits(
+        self,
+        embedding: np.ndarray,
+        top_k: int,
+        filters: SearchFilters | None,
+        source: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
         if top_k <= 0:
             return []
         knn = queries.knn_clause(embedding, top_k, filters)
         with self._op("searching (dense)"):
             response = self.client.search(
-                index=self.aliases.passages, knn=knn, size=knn["k"], source_includes=HIT_SOURCE
+                index=self.aliases.passages, knn=knn, size=knn["k"], **_source(source)
             )
-        return [
-            passage_from_hit(hit, queries.cosine_from_score(float(hit["_score"])))
-            for hit in response["hits"]["hits"]
-        ]
+        return list(response["hits"]["hits"])
+
+    def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
+        """Documents by passage id, read in real time (``mget``): no refresh is waited for."""
+        with self._op("reading passages"):
+            found = mget_sources(
+                self.client, self.aliases.passages, [str(key) for key in keys], HIT_SOURCE
+            )
+        return {
+            passage_id: passage_from_hit({"_id": passage_id, "_source": source})
+            for passage_id, source in found.items()
+        }
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -301,3 +359,8 @@ class ElasticsearchStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _source(fields: list[str] | None) -> dict[str, Any]:
+    """Search options that fetch those ``_source`` fields, or none at all."""
+    return {"source_includes": fields} if fields else {"source": False}

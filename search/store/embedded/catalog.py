@@ -7,9 +7,8 @@ crash mid-write can cost an index rebuild but never an accepted article.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,50 +16,10 @@ import numpy as np
 from haystack import Document
 
 from search.articles import Article
-from search.filters import SearchFilters, keyword
+from search.filters import keyword
 from search.passages import SEARCH_META, published_timestamp
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    content_hash TEXT NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    outlet TEXT,
-    outlet_key TEXT,
-    url TEXT,
-    published_at TEXT,
-    published_ts INTEGER,
-    author TEXT,
-    author_key TEXT,
-    language TEXT,
-    language_key TEXT,
-    cluster_id TEXT
-);
-CREATE INDEX IF NOT EXISTS articles_outlet ON articles (outlet_key);
-CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
--- AUTOINCREMENT: a row number is never reused, because the indexes key passages by it.
-CREATE TABLE IF NOT EXISTS passages (
-    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    passage_index INTEGER NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    terms TEXT NOT NULL,
-    embedding BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
--- Passages removed by each generation, so any process can bring a derived index level by
--- replaying what changed since its checkpoint (added passages are the rowids above it).
-CREATE TABLE IF NOT EXISTS removed_passages (
-    rowid INTEGER PRIMARY KEY,
-    generation INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS removed_passages_generation ON removed_passages (generation);
-"""
+from search.store.embedded.connections import ConnectionPool
+from search.store.embedded.schema import SCHEMA
 
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
@@ -82,10 +41,22 @@ class PassageRow:
     embedding: np.ndarray
     outlet: str | None = None
     author_key: str | None = None
-    language: str | None = None
+    language_key: str | None = None
+
+
+@dataclass(frozen=True)
+class FilterTable:
+    """Every passage's filter values as of ``generation``: passage ``rowids[i]`` belongs to the
+    article whose values are ``articles[owners[i]]`` (outlet, author, language keys and date)."""
+
+    generation: int
+    rowids: np.ndarray
+    owners: np.ndarray
+    articles: list[tuple[str | None, str | None, str | None, int | None]]
 
 
 _REMOVALS_FROM = "removals_from"
+_MAX_ROWID = 2**63 - 1
 
 
 def outlet_key(outlet: str | None) -> str | None:
@@ -95,15 +66,8 @@ def outlet_key(outlet: str | None) -> str | None:
 class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk (the WAL fsynced) before a write is acknowledged; NORMAL
-        # can lose the last commits on power loss. Costed in benchmarks/README.md.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.executescript(SCHEMA)
+        self._pool = ConnectionPool(path)
+        self._pool.writer().executescript(SCHEMA)
         self._add_missing_columns()
         if self.get_meta(_REMOVALS_FROM) is None:
             # A catalog older than the removal log: it can replay nothing before today.
@@ -113,28 +77,19 @@ class Catalog:
     def _add_missing_columns(self) -> None:
         """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
         wanted = {"author_key", "language_key", "cluster_id"}
-        present = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        db = self._pool.writer()
+        present = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
         for column in sorted(wanted - present):
-            self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._pool.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._pool.transaction()
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        return self._pool.reader().execute(sql, params).fetchall()
 
     # -- metadata -------------------------------------------------------------------------------
 
@@ -216,7 +171,7 @@ class Catalog:
                     embedding=vector,
                     outlet=article.outlet,
                     author_key=keyword(article.author),
-                    language=keyword(article.language),
+                    language_key=keyword(article.language),
                 )
             )
         return removed, added
@@ -319,16 +274,20 @@ class Catalog:
         passages = self._query("SELECT COUNT(*) FROM passages")[0][0]
         return int(articles), int(passages)
 
-    def iter_passage_rows(self, after: int = 0, batch: int = 2000) -> Iterator[list[PassageRow]]:
-        """Every passage above rowid ``after``, in rowid order, for bringing an index level."""
+    def iter_passage_rows(
+        self, after: int = 0, batch: int = 2000, *, through: int | None = None
+    ) -> Iterator[list[PassageRow]]:
+        """Every passage above rowid ``after`` (up to ``through``), in rowid order, for bringing
+        an index level."""
         last = after
+        highest = _MAX_ROWID if through is None else through
         while True:
             rows = self._query(
                 "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding,"
                 " a.outlet, a.author_key, a.language_key"
                 " FROM passages p JOIN articles a ON a.id = p.article_id"
-                " WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
-                (last, batch),
+                " WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid LIMIT ?",
+                (last, highest, batch),
             )
             if not rows:
                 return
@@ -355,50 +314,51 @@ class Catalog:
                 found[rowid] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def filtered_rowids(self, filters: SearchFilters) -> np.ndarray:
-        """Rowids of the passages a filter admits, for exact search over a filtered subset."""
-        where, params = filter_sql(filters)
-        rows = self._query(
-            f"SELECT p.rowid FROM passages p JOIN articles a ON a.id = p.article_id WHERE {where}",
-            params,
+    def filter_table(self) -> FilterTable:
+        """What the in-memory filter columns hold, read in one snapshot from two narrow scans:
+        the articles, and the passages' (article id, rowid) index, never the passage rows
+        themselves (their text and vectors are most of the file)."""
+        db = self._pool.reader()
+        db.execute("BEGIN")
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) if row else 0
+            articles = db.execute(
+                "SELECT id, outlet_key, author_key, language_key, published_ts FROM articles"
+            ).fetchall()
+            passages = db.execute(
+                "SELECT rowid, article_id FROM passages INDEXED BY passages_article"
+            ).fetchall()
+        finally:
+            db.execute("COMMIT")
+        number = {row[0]: index for index, row in enumerate(articles)}
+        count = len(passages)
+        return FilterTable(
+            generation=generation,
+            rowids=np.fromiter((row[0] for row in passages), dtype=np.int64, count=count),
+            owners=np.fromiter((number[row[1]] for row in passages), dtype=np.int64, count=count),
+            articles=[row[1:] for row in articles],
         )
-        return np.fromiter((row[0] for row in rows), dtype=np.uint64, count=len(rows))
 
-    def hydrate(self, ranked: Sequence[tuple[int, float]]) -> list[Document]:
-        """Scored Documents (text and attribution) in ``ranked`` order; rows deleted meanwhile
-        are skipped. Each Document is built once, with its score (they are frozen-ish)."""
+    def _hydration_rows(self, rowids: Sequence[int]) -> dict[int, tuple]:
         rows: dict[int, tuple] = {}
-        for chunk in _chunks([rowid for rowid, _ in ranked], 500):
+        for chunk in _chunks(list(rowids), 500):
             sql = _HYDRATE.format(marks=",".join("?" * len(chunk)))
             rows.update((row[0], row) for row in self._query(sql, chunk))
+        return rows
+
+    def documents(self, rowids: Sequence[int]) -> dict[int, Document]:
+        """Unscored Documents (text and attribution) by rowid; rows deleted meanwhile are absent."""
+        return {rowid: _document(row, None) for rowid, row in self._hydration_rows(rowids).items()}
+
+    def hydrate(self, ranked: Sequence[tuple[int, float]]) -> list[Document]:
+        """Scored Documents in ``ranked`` order; rows deleted meanwhile are skipped. Each
+        Document is built once, with its score."""
+        rows = self._hydration_rows([rowid for rowid, _ in ranked])
         return [_document(rows[rowid], score) for rowid, score in ranked if rowid in rows]
 
 
-def filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
-    clauses: list[str] = ["1 = 1"]
-    params: list[object] = []
-    if filters.outlets:
-        keys = [outlet_key(outlet) for outlet in filters.outlets]
-        clauses.append(f"a.outlet_key IN ({','.join('?' * len(keys))})")
-        params += keys
-    if filters.authors:
-        keys = [keyword(author) for author in filters.authors]
-        clauses.append(f"a.author_key IN ({','.join('?' * len(keys))})")
-        params += keys
-    if filters.languages:
-        keys = [keyword(language) for language in filters.languages]
-        clauses.append(f"a.language_key IN ({','.join('?' * len(keys))})")
-        params += keys
-    if filters.published_after:
-        clauses.append("a.published_ts >= ?")
-        params.append(published_timestamp(filters.published_after))
-    if filters.published_before:
-        clauses.append("a.published_ts <= ?")
-        params.append(published_timestamp(filters.published_before))
-    return " AND ".join(clauses), params
-
-
-def _document(row: tuple, score: float) -> Document:
+def _document(row: tuple, score: float | None) -> Document:
     return Document(
         id=row[1], content=row[2], meta=dict(zip(SEARCH_META, row[3:], strict=True)), score=score
     )

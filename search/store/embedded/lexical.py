@@ -39,6 +39,7 @@ class LexicalIndex:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
+        self._writer: tantivy.IndexWriter | None = None
         self.recreated = False
         self._index = self._open()
 
@@ -65,10 +66,16 @@ class LexicalIndex:
 
         ``replace``: delete each added rowid first, so replaying rows the index may already hold
         (committed just before a crash, before its checkpoint was recorded) never doubles them.
+
+        The writer stays open for the next call: Tantivy merges segments in the background
+        meanwhile, and ``finish`` waits for them when the run of writes ends.
         """
         with self._lock:
-            # Opened per commit: Tantivy allows one writer per index, and readers need none.
-            writer = self._index.writer(_WRITER_HEAP_BYTES, 1)
+            if self._writer is None:
+                # Tantivy allows one writer per index; the store's writer lock admits one
+                # process, which keeps it until ``finish``.
+                self._writer = self._index.writer(_WRITER_HEAP_BYTES, 1)
+            writer = self._writer
             try:
                 for rowid in [*removed, *(row.rowid for row in added if replace)]:
                     writer.delete_documents_by_term("rowid", rowid)
@@ -76,14 +83,22 @@ class LexicalIndex:
                     writer.add_document(_document(row))
                 writer.commit()
             except BaseException:
+                self._writer = None  # a fresh writer next time, from the last commit
                 with contextlib.suppress(Exception):
                     writer.rollback()
                 raise
-            writer.wait_merging_threads()
             self._index.reload()
+
+    def finish(self) -> None:
+        """End a run of writes: wait for the segment merges it started, release the writer."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.wait_merging_threads()
 
     def reset(self) -> None:
         """Start over empty (the index is derived: the store refills it from the catalog)."""
+        self.finish()
         with self._lock:
             shutil.rmtree(self._path, ignore_errors=True)
             self._index = self._open()
@@ -96,17 +111,17 @@ class LexicalIndex:
         return int(self._index.searcher().num_docs)
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(passages in the index, passages containing each term): the inputs of BM25's idf."""
+        """(live passages, passages containing each term) from the index's term statistics.
+
+        One dictionary lookup per term, whatever the index's size (counting each term's
+        postings took ~20 ms per question at a million passages). The statistics are the ones
+        BM25's idf is computed from: a passage deleted since its segment was last merged is
+        still counted, as it still weighs in every BM25 score.
+        """
         searcher = self._index.searcher()
-        # Counted by search, not doc_freq: doc_freq includes deleted passages until a merge.
-        return int(searcher.num_docs), {
-            term: int(
-                searcher.search(
-                    tantivy.Query.term_query(self._schema, "terms", term), 1, count=True
-                ).count
-                or 0
-            )
-            for term in terms
+        documents = int(searcher.num_docs)
+        return documents, {
+            term: min(int(searcher.doc_freq("terms", term)), documents) for term in terms
         }
 
     def _query(self, terms: Sequence[str], filters: SearchFilters | None) -> tantivy.Query:
@@ -154,8 +169,9 @@ class LexicalIndex:
             return []
         query = self._query(terms, filters)
         searcher = self._index.searcher()
-        result = searcher.search(query, top_k, count=False)
-        return [(searcher.doc(address)["rowid"][0], score) for score, address in result.hits]
+        hits = searcher.search(query, top_k, count=False).hits
+        rowids = searcher.fast_field_values("rowid", [address for _, address in hits])
+        return [(int(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
 
     def _filter_clauses(self, filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -197,8 +213,8 @@ def _document(row: PassageRow) -> tantivy.Document:
         document.add_text("outlet_name", row.outlet)
     if row.author_key:
         document.add_text("author", row.author_key)
-    if row.language:
-        document.add_text("language", row.language)
+    if row.language_key:
+        document.add_text("language", row.language_key)
     if row.published_ts is not None:
         document.add_integer("published_ts", row.published_ts)
     return document

@@ -34,8 +34,12 @@ class Checkpoint:
 
 @dataclass
 class DerivedState:
-    """What the on-disk derived indexes hold: the lexical index as committed, the vector file as
-    last saved. Written only by the process holding the writer lock, after the index itself."""
+    """What the lexical index on disk holds, as committed. Written only by the process holding
+    the writer lock, after the index itself.
+
+    ``vectors`` is only read: stores before the vector snapshot got its own record
+    (``snapshot.SnapshotRecord``) kept the saved vector file's checkpoint here.
+    """
 
     lexical: Checkpoint = field(default_factory=Checkpoint)
     vectors: Checkpoint = field(default_factory=Checkpoint)
@@ -44,13 +48,14 @@ class DerivedState:
     def load(cls, path: Path) -> DerivedState:
         try:
             data = json.loads(path.read_text())
-            return cls(lexical=_checkpoint(data["lexical"]), vectors=_checkpoint(data["vectors"]))
+            vectors = _checkpoint(data["vectors"]) if "vectors" in data else Checkpoint()
+            return cls(lexical=_checkpoint(data["lexical"]), vectors=vectors)
         except (FileNotFoundError, ValueError, TypeError, KeyError):
             return cls()
 
     def save(self, path: Path) -> None:
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(self)))
+        temporary.write_text(json.dumps({"lexical": asdict(self.lexical)}))
         os.replace(temporary, path)
 
 

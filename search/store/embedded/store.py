@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,29 +16,46 @@ from haystack import Document, default_to_dict
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
-from search.errors import StoreCorruptedError, StoreUnavailableError
+from search.errors import StoreUnavailableError
 from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
+from search.store.embedded import compactor
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
+from search.store.embedded.resident import ResidentIndexes
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
-from search.store.embedded.vectors import EXACT_SEARCH_LIMIT, VectorIndex
-from search.store.protocol import IndexedArticle, StoreCounts, checked_embeddings
+from search.store.model_stamp import META_KEY, ModelStamp, stamp_from_dict, stamp_to_dict
+from search.store.protocol import (
+    IndexedArticle,
+    PassageKey,
+    Ranking,
+    StoreCounts,
+    checked_embeddings,
+)
 
-_VECTOR_SAVE_INTERVAL_S = 60.0
 WRITER_WAIT_S = 30.0
+# Rows added since the vector snapshot before it is rewritten with them (off the write path).
+# Until then every process searches them exactly: ~1.6 ms for 10,000 rows.
+COMPACT_ROWS = 10_000
+# Below this snapshot size a background compaction's copy of it costs less than a process start.
+_CHILD_COMPACTION_BYTES = 64 << 20
+# A run of writes that never flushes (a bulk import) compacts in line past this many times.
+_BULK_FACTOR = 4
 _log = logging.getLogger(__name__)
 
 
 class EmbeddedStore:
-    """SQLite (WAL) holds the truth; Tantivy (BM25) and usearch (HNSW) are derived from it.
+    """SQLite (WAL) holds the truth. Derived from it: Tantivy (BM25) on disk, shared by every
+    process; and in each process's memory the filter columns and the vectors (a memory-mapped
+    usearch snapshot plus the rows added since, see ``resident``).
 
     Visibility: a write returns once the catalog commit is on disk and the lexical index has
-    committed it; every process replays the catalog's changes into its own in-memory vector index
-    before each search. So a search that starts after a write returned sees it in both legs, in
-    this process or any other. The vector file is a snapshot that spares a replay on open.
+    committed it; every process replays the catalog's changes into its resident indexes before
+    each search. So a search that starts after a write returned sees it in both legs, in this
+    process or any other. A write never rewrites the vector snapshot; a compaction does, when
+    enough rows have accumulated (in the background after a flush, or on close).
 
     Usage:
         store = EmbeddedStore(Path("var/embedded"), dim=384)
@@ -54,26 +71,30 @@ class EmbeddedStore:
         dim: int,
         bm25_include_title: bool = True,
         writer_wait_s: float = WRITER_WAIT_S,
+        compact_rows: int = COMPACT_ROWS,
+        model: ModelStamp | None = None,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._directory = directory
         self._dim = dim
+        self._model = model
+        self._model_recorded = False
         self._bm25_include_title = bm25_include_title
         self._writer_wait_s = writer_wait_s
-        self._state_path = directory / "derived.json"
-        self._lock = threading.RLock()
+        self._compact_rows = compact_rows
+        self._state_path = directory / compactor.DERIVED_FILE
+        self._write_mutex = threading.RLock()  # one write at a time within this process
+        self._refresh_lock = threading.Lock()
+        self._compacting = threading.Lock()
+        self._compaction: threading.Thread | None = None
         self._writer = WriterLock(directory / "writer.lock")
-        self._catalog = Catalog(directory / "catalog.sqlite3")
+        self._catalog = Catalog(directory / compactor.CATALOG_FILE)
+        self._check_model()  # before anything is loaded: another model's vectors are refused
         self._lexical = LexicalIndex(directory / "bm25")
-        # The state first: the vector file loaded next is at least as new as it says.
         state = self._recorded()
-        self._vectors = VectorIndex(directory / "vectors.usearch", dim)
-        self._vectors_at = state.vectors if len(self._vectors) else Checkpoint()
-        self._vectors_saved = self._vectors_at
         self._lexical_at = state.lexical
         self._lexical_seen = state.lexical.generation
-        self._last_vector_save = time.monotonic()
-        self._last_save_seconds = 0.0
+        self._resident = ResidentIndexes(directory, dim, self._catalog, state.vectors)
         self._outlets_cache: tuple[int, list[str]] | None = None
         self._open()
 
@@ -85,16 +106,31 @@ class EmbeddedStore:
             dim=self._dim,
             bm25_include_title=self._bm25_include_title,
             writer_wait_s=self._writer_wait_s,
+            compact_rows=self._compact_rows,
+            model=stamp_to_dict(self._model),
         )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EmbeddedStore:
         parameters = dict(data.get("init_parameters", {}))
+        parameters["model"] = stamp_from_dict(parameters.get("model"))
         return cls(
             Path(parameters.pop("directory")),
             dim=parameters.pop("dim"),
             **parameters,
         )
+
+    def _check_model(self, db: sqlite3.Connection | None = None) -> None:
+        """Refuse another model's vectors; inside a write transaction, record ours if none is."""
+        if self._model is None or self._model_recorded:
+            return
+        recorded = self._catalog.get_meta(META_KEY)
+        has_vectors = recorded is None and self._catalog.counts()[1] > 0
+        self._model.check(recorded, has_vectors, f"the embedded store at {self._state_path.parent}")
+        # Once recorded, an id never changes: nothing left to check in this process.
+        self._model_recorded = recorded is not None
+        if db is not None and recorded is None:
+            self._catalog.set_meta(db, META_KEY, self._model.model_id)
 
     # -- keeping the derived indexes level ------------------------------------------------------
 
@@ -111,31 +147,30 @@ class EmbeddedStore:
         return state
 
     def _open(self) -> None:
-        """Catch up; when no other process is writing, also check each index against the
-        catalog's passage count and rebuild one that disagrees (a file that lost a save)."""
-        self._sync_vectors()
+        """When no other process is writing: catch up, check the lexical index against the
+        catalog's passage count (rebuilding it if it lost a commit), and compact the vectors if
+        they need it."""
         if not self._writer.try_acquire():
             return
         try:
             self._catch_up()
-            passages = self._catalog.counts()[1]
-            if self._lexical.num_docs() != passages:
+            if self._lexical.num_docs() != self._catalog.counts()[1]:
                 self._sync_lexical(Checkpoint(), reset=True)
-            repaired = len(self._vectors) != passages
-            if repaired:
-                self._reconcile_vectors()
-            if repaired or self._vectors_saved != self._vectors_at:
-                self._save_vectors()
         finally:
-            self._writer.release()
+            self._release_writer()
+        if self._resident.needs_compaction(self._compact_rows):
+            self._compact_in_background()  # opening is not held up by it
 
     def _catch_up(self) -> None:
-        """With the writer lock: bring the shared lexical index and this process's vectors level
-        with every commit, including another writer's that did not finish applying them."""
-        recorded = self._recorded().lexical
+        """With the writer lock: bring the shared lexical index and this process's resident
+        indexes level with every commit, including another writer's that did not finish
+        applying them."""
+        recorded = DerivedState.load(self._state_path).lexical
+        if self._lexical.recreated:
+            recorded = Checkpoint()
         if recorded.generation != self._catalog.generation() or recorded != self._lexical_at:
             self._sync_lexical(recorded)
-        self._sync_vectors()
+        self._resident.sync()
 
     def _sync_lexical(self, start: Checkpoint, *, reset: bool = False) -> None:
         if reset or start.empty:
@@ -155,78 +190,48 @@ class EmbeddedStore:
         self._lexical_seen = at.generation
         self._record()
 
-    def _sync_vectors(self) -> None:
-        """Bring this process's in-memory vector index level (no lock: nothing is written)."""
-        at = replay(self._catalog, self._vectors_at, self._vectors.apply)
-        if at is None:
-            # Too far behind the removal log: start from the newest saved file instead.
-            saved = self._recorded().vectors
-            self._vectors.reload()
-            at = replay(
-                self._catalog, saved if len(self._vectors) else Checkpoint(), self._vectors.apply
-            )
-        if at is None:
-            self._vectors.reset()
-            at = replay(self._catalog, Checkpoint(), self._vectors.apply)
-        assert at is not None
-        self._vectors_at = at
-
-    def _reconcile_vectors(self) -> None:
-        generation = self._catalog.generation()
-        catalog_rowids = self._catalog.passage_rowids()
-        indexed = self._vectors.keys()
-        stale = np.setdiff1d(indexed, catalog_rowids)
-        missing = set(np.setdiff1d(catalog_rowids, indexed).tolist())
-        self._vectors.apply(stale.tolist(), [])
-        if missing:
-            self._vectors.add_rows(
-                [row for row in batch if row.rowid in missing]
-                for batch in self._catalog.iter_passage_rows()
-            )
-        if len(self._vectors) != catalog_rowids.size:
-            raise StoreCorruptedError("vector index does not match the catalog after repair")
-        self._vectors_at = Checkpoint(generation, self._catalog.max_passage_rowid())
-
     def _record(self) -> None:
-        """Only the writer records, and only what each index on disk really holds."""
-        DerivedState(lexical=self._lexical_at, vectors=self._vectors_saved).save(self._state_path)
+        """Only the writer records, and only what the lexical index on disk really holds."""
+        DerivedState(lexical=self._lexical_at).save(self._state_path)
 
     def _refresh(self) -> None:
         """Before a search: pick up what any process committed since this one last looked."""
         generation = self._catalog.generation()
-        if generation == self._vectors_at.generation == self._lexical_seen:
+        if generation == self._resident.at.generation == self._lexical_seen:
+            self._resident.follow_snapshot()
             return
-        with self._lock:
+        with self._refresh_lock:
             committed = DerivedState.load(self._state_path).lexical.generation
             if committed != self._lexical_seen:
                 self._lexical.reload()
                 self._lexical_seen = committed
             if committed < generation:
                 self._repair_abandoned_writes()
-            self._sync_vectors()
+            self._resident.sync()
 
     def _repair_abandoned_writes(self) -> None:
         """The catalog is ahead of the lexical index: when no process holds the writer lock,
         the writer that committed died (or failed) before applying; apply it for them."""
-        already_held = self._writer.held
-        if not self._writer.try_acquire():
-            return  # a live writer applies its own commits
-        try:
-            self._catch_up()
-        except Exception as error:  # a search must not fail because a repair did
-            _log.warning("the embedded store could not catch up with the catalog: %s", error)
-        finally:
-            if not already_held:
-                self._writer.release()
+        with self._write_mutex:  # a write in this process applies its own commit first
+            already_held = self._writer.held
+            if not self._writer.try_acquire():
+                return  # a live writer applies its own commits
+            try:
+                self._catch_up()
+            except Exception as error:  # a search must not fail because a repair did
+                _log.warning("the embedded store could not catch up with the catalog: %s", error)
+            finally:
+                if not already_held:
+                    self._release_writer()
 
     # -- writes ---------------------------------------------------------------------------------
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """Hold the writer lock for a write (taken if not held yet, and kept for the next write
-        until ``flush``), the indexes level first. A failed write records what the indexes hold
-        and releases the lock, so no error path leaves other writers waiting."""
-        with self._lock:
+        until ``flush``), the indexes level first. A failed write releases the lock, so no error
+        path leaves other writers waiting."""
+        with self._write_mutex:
             if not self._writer.acquire(self._writer_wait_s):
                 raise StoreUnavailableError(
                     "another process is writing to the embedded store; try again when it is done"
@@ -235,7 +240,7 @@ class EmbeddedStore:
                 self._catch_up()
             except Exception as error:
                 with contextlib.suppress(Exception):
-                    self.flush()
+                    self._release_writer()
                 raise StoreUnavailableError(
                     f"the embedded store's search indexes cannot catch up with its catalog: {error}"
                 ) from error
@@ -243,7 +248,7 @@ class EmbeddedStore:
                 yield
             except BaseException:
                 with contextlib.suppress(Exception):  # the lock is released whatever happens
-                    self.flush()
+                    self._release_writer()
                 raise
 
     def write_articles(self, items: Sequence[IndexedArticle]) -> None:
@@ -255,6 +260,7 @@ class EmbeddedStore:
             removed: list[int] = []
             added: list[PassageRow] = []
             with self._catalog.transaction() as db:
+                self._check_model(db)
                 generation = self._catalog.bump_generation(db)
                 for item in items:
                     terms = [
@@ -267,6 +273,8 @@ class EmbeddedStore:
                     removed += gone
                     added += new
             self._apply(generation, removed, added)
+        if self._resident.vectors.delta_size >= _BULK_FACTOR * self._compact_rows:
+            self.compact()  # a long run of writes without a flush: nobody else will
 
     def delete_articles(self, article_ids: Sequence[str]) -> int:
         if not self._catalog.article_hashes(article_ids):
@@ -282,7 +290,7 @@ class EmbeddedStore:
         return len(existing)
 
     def _apply(self, generation: int, removed: list[int], added: list[PassageRow]) -> None:
-        """Apply a committed write to both indexes; each checkpoint moves once its index holds it.
+        """Apply a committed write to the indexes; each checkpoint moves once its index holds it.
 
         The catalog already holds the write, so a failure here loses nothing: the indexes are
         brought level from the catalog now, or by the next write or open.
@@ -293,8 +301,7 @@ class EmbeddedStore:
             self._lexical_at = self._lexical_at.after(generation, rowids)
             self._lexical_seen = generation
             self._record()
-            self._vectors.apply(removed, added)
-            self._vectors_at = self._vectors_at.after(generation, rowids)
+            self._resident.apply_write(generation, removed, added)
         except Exception as error:
             try:
                 self._catch_up()
@@ -304,32 +311,53 @@ class EmbeddedStore:
                     f"({error}); they are brought level on the next write, or when the store "
                     f"is next opened"
                 ) from error
-        # Each save rewrites the whole vector file: space them out as it grows.
-        interval = max(_VECTOR_SAVE_INTERVAL_S, 20 * self._last_save_seconds)
-        if time.monotonic() - self._last_vector_save > interval:
-            self.flush()
 
-    def _save_vectors(self) -> None:
-        started = time.monotonic()
-        self._vectors.save()
-        self._last_save_seconds = time.monotonic() - started
-        self._last_vector_save = time.monotonic()
-        previous = self._vectors_saved
-        self._vectors_saved = self._vectors_at
-        self._record()
-        # Readers replay removals from the log; keep a whole save interval of them, so a reader
-        # that searched since the previous save never has to reload the file.
-        self._catalog.forget_removals(min(previous.generation, self._lexical_at.generation))
+    def _release_writer(self) -> None:
+        try:
+            self._lexical.finish()
+        finally:
+            self._writer.release()
 
     def flush(self) -> None:
-        """Save the vector file, record it, and let other processes write in turn."""
-        with self._lock:
-            if not self._writer.held:
-                return
-            try:
-                self._save_vectors()
-            finally:
-                self._writer.release()
+        """End a run of writes: let other processes write, and compact the vectors in the
+        background if enough have accumulated."""
+        with self._write_mutex:
+            if self._writer.held:
+                self._release_writer()
+        if self._resident.needs_compaction(self._compact_rows):
+            self._compact_in_background()
+
+    def compact(self) -> bool:
+        """Fold the vectors added since the snapshot into a new snapshot file, now, in this
+        process. Writes, flushes and ``close`` call it when it is due; False when there was
+        nothing to do or another thread or process is compacting."""
+        if not self._compacting.acquire(blocking=False):
+            return False
+        try:
+            return compactor.compact(self._directory, self._resident, self._catalog)
+        finally:
+            self._compacting.release()
+
+    def _compact_in_background(self) -> None:
+        running = self._compaction
+        if running is not None and running.is_alive():
+            return
+        self._compaction = threading.Thread(
+            target=self._compact_logged, name="newsdesk-vector-compaction", daemon=True
+        )
+        self._compaction.start()
+
+    def _compact_logged(self) -> None:
+        """Compact a large snapshot in a child process, a small one here; never raise."""
+        try:
+            snapshot = self._resident.vectors.snapshot.path
+            if snapshot is not None and snapshot.stat().st_size >= _CHILD_COMPACTION_BYTES:
+                compactor.compact_in_child(self._directory, self._dim)
+                self._resident.follow_snapshot()
+            else:
+                self.compact()
+        except Exception as error:  # the delta stays searchable; the next flush tries again
+            _log.warning("the embedded store could not compact its vectors: %s", error)
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -347,19 +375,43 @@ class EmbeddedStore:
 
     def outlets(self) -> list[str]:
         generation = self._catalog.generation()
-        if self._outlets_cache is None or self._outlets_cache[0] != generation:
-            self._outlets_cache = (generation, self._catalog.outlets())
-        return self._outlets_cache[1]
+        cached = self._outlets_cache
+        if cached is None or cached[0] != generation:
+            cached = self._outlets_cache = (generation, self._catalog.outlets())
+        return cached[1]
 
     def counts(self) -> StoreCounts:
         articles, passages = self._catalog.counts()
         return StoreCounts(articles=articles, passages=passages)
 
+    def bm25_ranking(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(catalog rowid, BM25 score) pairs, best first."""
+        self._refresh()
+        return list(self._lexical.search(terms, top_k, filters))
+
+    def dense_ranking(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> Ranking:
+        """(catalog rowid, cosine) pairs, best first."""
+        self._refresh()
+        return list(self._resident.dense_ranking(embedding, top_k, filters))
+
+    def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
+        return dict(self._catalog.documents([int(key) for key in keys]))
+
     def bm25_search(
         self, terms: Sequence[str], top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         self._refresh()
-        return self._hydrate(self._lexical.search(terms, top_k, filters))
+        return self._catalog.hydrate(self._lexical.search(terms, top_k, filters))
+
+    def dense_search(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
+    ) -> list[Document]:
+        self._refresh()
+        return self._catalog.hydrate(self._resident.dense_ranking(embedding, top_k, filters))
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -374,41 +426,18 @@ class EmbeddedStore:
         self._refresh()
         return self._lexical.document_frequencies(terms)
 
-    def dense_search(
-        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
-    ) -> list[Document]:
-        self._refresh()
-        if filters is None or filters.is_empty():
-            return self._hydrate(self._vectors.search(embedding, top_k))
-        admitted = self._catalog.filtered_rowids(filters)
-        if admitted.size <= EXACT_SEARCH_LIMIT:
-            return self._hydrate(self._vectors.search_among(embedding, admitted, top_k))
-        return self._hydrate(self._filtered_ann(embedding, admitted, top_k))
-
-    def _filtered_ann(
-        self, embedding: np.ndarray, admitted: np.ndarray, top_k: int
-    ) -> list[tuple[int, float]]:
-        # A broad filter: widen the ANN search until enough admitted passages come back.
-        fetch = top_k * 8
-        while True:
-            matches = self._vectors.search(embedding, fetch)
-            keys = np.asarray([key for key, _ in matches], dtype=np.uint64)
-            keep = np.isin(keys, admitted)
-            kept = [match for match, ok in zip(matches, keep, strict=True) if ok]
-            if len(kept) >= top_k or fetch >= len(self._vectors):
-                return kept[:top_k]
-            fetch *= 4
-
-    def _hydrate(self, ranked: list[tuple[int, float]]) -> list[Document]:
-        return self._catalog.hydrate(ranked)
-
     def ping(self) -> None:
         self._catalog.generation()
 
     def close(self) -> None:
-        with self._lock:
-            try:
-                self.flush()
-            finally:
-                self._writer.release()
-                self._catalog.close()
+        try:
+            with self._write_mutex:
+                if self._writer.held:
+                    self._release_writer()
+            running = self._compaction
+            if running is not None:
+                running.join()
+            if self._resident.needs_compaction(self._compact_rows):
+                self._compact_logged()
+        finally:
+            self._catalog.close()

@@ -1,135 +1,219 @@
-"""Dense vectors in a usearch HNSW index, keyed by catalog rowid, saved atomically to one file.
+"""The dense leg in one process: the saved snapshot (mapped, HNSW) plus the rows added since.
 
-Every process holds its own copy in memory and keeps it level with the catalog itself (see
-``changes``); the file only spares a process that opens the store from replaying everything.
+Rows added after the snapshot's checkpoint live in a small in-memory matrix searched exactly,
+so a write never touches the snapshot file: a compaction folds them in when there are enough
+(see ``compaction``). Removed passages are not taken out of either part; every search is given
+the filter columns' mask, in which they are dead.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import warnings
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from usearch.index import Index
+from usearch.index import search as exact_search
 
 from search.store.embedded.catalog import PassageRow
+from search.store.embedded.snapshot import VectorSnapshot
 
-# Below this many admitted passages a filtered query is answered exactly, by brute force.
-EXACT_SEARCH_LIMIT = 50_000
-_DTYPE = "f16"
-# usearch's default search breadth (64) missed ~1% of the exact top 10 on MultiHop-RAG; at 256
-# the HNSW results match exact cosine far more closely, for well under a millisecond more.
-_EXPANSION_SEARCH = 256
-# Insertion is most of a build; at 64 instead of 128 it costs 40% less CPU per vector, with
-# recall@10 still 1.000 on 8,145 real MiniLM passage vectors (benchmarks/README.md).
-_EXPANSION_ADD = 64  # half the memory of f32; cosine rankings are unchanged at this precision
+# Up to this many admitted passages a filtered search is exact: gathering their rows and
+# scoring them all costs less than an HNSW search deep enough to find top_k among them. At a
+# million passages exact costs ~0.55 ms per thousand admitted, HNSW ~13 ms at 18 % selectivity
+# growing as 1/selectivity: they cross near 60,000 (benchmarks/README.md).
+EXACT_SEARCH_LIMIT = 60_000
+# HNSW over-fetch for a filtered search: ask for top_k / selectivity, times this margin.
+_OVERFETCH = 1.5
+_WIDEN = 4
+
+
+@dataclass(frozen=True)
+class Delta:
+    """Rows added since the snapshot, rowids ascending; replaced whole when it grows."""
+
+    rowids: np.ndarray  # int64, first ``size`` entries valid
+    matrix: np.ndarray  # float16, (capacity, dim)
+    size: int
+
+    @classmethod
+    def empty(cls, dim: int, capacity: int = 256) -> Delta:
+        return cls(
+            np.zeros(capacity, dtype=np.int64), np.zeros((capacity, dim), dtype=np.float16), 0
+        )
+
+    def valid(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.rowids[: self.size], self.matrix[: self.size]
+
+    def appended(self, rowids: np.ndarray, vectors: np.ndarray) -> Delta:
+        size = self.size + rowids.size
+        if size <= self.rowids.size:
+            # In place: a reader holding this Delta only looks at its first ``self.size`` rows.
+            self.rowids[self.size : size] = rowids
+            self.matrix[self.size : size] = vectors
+            return Delta(self.rowids, self.matrix, size)
+        capacity = max(size, 2 * self.rowids.size)
+        grown = Delta.empty(self.matrix.shape[1], capacity)
+        grown.rowids[: self.size] = self.rowids[: self.size]
+        grown.matrix[: self.size] = self.matrix[: self.size]
+        return Delta(grown.rowids, grown.matrix, self.size).appended(rowids, vectors)
+
+    def after(self, rowid: int) -> Delta:
+        """Only the rows above ``rowid`` (a new snapshot holds the others)."""
+        held, matrix = self.valid()
+        keep = held > rowid
+        fresh = Delta.empty(self.matrix.shape[1], max(256, int(keep.sum())))
+        return fresh.appended(held[keep], matrix[keep])
 
 
 class VectorIndex:
-    def __init__(self, path: Path, dim: int) -> None:
-        self._path = path
-        self._dim = dim
-        self._lock = threading.RLock()
-        self._dirty = False
-        self._index = self._load()
+    """Usage:
+    vectors = VectorIndex(dim=384)
+    vectors.apply([], rows)
+    vectors.search(query, 10, mask=columns.mask(None))  # [(rowid, cosine), ...]
+    """
 
-    def _empty(self) -> Index:
-        return Index(
-            ndim=self._dim,
-            metric="cos",
-            dtype=_DTYPE,
-            connectivity=16,
-            expansion_add=_EXPANSION_ADD,
-            expansion_search=_EXPANSION_SEARCH,
-        )
-
-    def _load(self) -> Index:
-        if self._path.exists():
-            index = Index.restore(str(self._path))
-            if index is not None and index.ndim == self._dim:
-                index.expansion_search = _EXPANSION_SEARCH
-                return index
-        return self._empty()
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.snapshot = VectorSnapshot.empty(dim)
+        self._delta = Delta.empty(dim)
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self.snapshot) + self._delta.size
 
-    def keys(self) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return np.asarray(self._index.keys, dtype=np.uint64)
+    @property
+    def delta_size(self) -> int:
+        return self._delta.size
+
+    def delta(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, f16 vectors) added since the snapshot, as of now."""
+        return self._delta.valid()
+
+    def use(self, snapshot: VectorSnapshot) -> VectorSnapshot:
+        """Search ``snapshot`` from now on; rows it holds leave the delta. Returns the old one."""
+        with self._lock:
+            previous, self.snapshot = self.snapshot, snapshot
+            self._delta = self._delta.after(snapshot.checkpoint.rowid)
+            return previous
 
     def apply(self, removed: Sequence[int], added: Sequence[PassageRow]) -> None:
-        """Remove and add passages by rowid. Rows already held are skipped (a rowid is never
-        reused, so its vector never changes): replaying changes twice is harmless."""
+        """Add rows not held yet (replaying twice is harmless: a rowid's vector never changes).
+        Removals are the filter columns' business: a dead rowid is masked out of every search."""
+        if not added:
+            return
         with self._lock:
-            if removed:
-                self._index.remove(np.asarray(removed, dtype=np.uint64))
-            if added:
-                keys = np.asarray([row.rowid for row in added], dtype=np.uint64)
-                new = ~np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)
-                if new.any():
-                    vectors = np.vstack([row.embedding for row in added])
-                    self._index.add(keys[new], vectors[new])
-            self._dirty = self._dirty or bool(removed or added)
+            rowids = np.fromiter((row.rowid for row in added), dtype=np.int64, count=len(added))
+            held, _ = self._delta.valid()
+            new = ~self.snapshot.contains(rowids)
+            if held.size:
+                new &= rowids > held[-1]
+            if new.any():
+                vectors = np.vstack([row.embedding for row in added]).astype(np.float16)
+                self._delta = self._delta.appended(rowids[new], vectors[new])
 
-    def add_rows(self, batches: Iterable[Sequence[PassageRow]]) -> None:
-        for batch in batches:
-            self.apply((), batch)
-
-    def reset(self) -> None:
+    def add_missing(self, rowids: np.ndarray, vectors: np.ndarray) -> None:
+        """Repair: rows the snapshot lacks although it should hold them (a lost save)."""
         with self._lock:
-            self._index = self._empty()
-            self._dirty = True
+            held, matrix = self._delta.valid()
+            merged = np.concatenate([held, rowids])
+            order = np.argsort(merged, kind="stable")
+            fresh = Delta.empty(self.dim, max(256, merged.size))
+            self._delta = fresh.appended(
+                merged[order], np.vstack([matrix, vectors.astype(np.float16)])[order]
+            )
 
-    def reload(self) -> None:
-        with self._lock:
-            self._index = self._load()
-            self._dirty = False
+    # -- search ---------------------------------------------------------------------------------
 
-    def save(self) -> None:
-        """Write to a temporary file and rename, so readers never see half an index."""
-        with self._lock:
-            if not self._dirty:
-                return
-            temporary = self._path.with_suffix(".tmp")
-            self._index.save(str(temporary))
-            with open(temporary, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-            # The rename itself must reach the disk, or a power cut could bring back the old file.
-            directory = os.open(self._path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-            self._dirty = False
-
-    def search(self, query: np.ndarray, top_k: int) -> list[tuple[int, float]]:
-        """(rowid, cosine similarity) pairs, best first."""
-        if len(self._index) == 0:
-            return []
-        matches = self._index.search(np.asarray(query, dtype=np.float32), top_k)
-        return [
-            (int(key), 1.0 - float(distance))
-            for key, distance in zip(matches.keys, matches.distances, strict=True)
-        ]
-
-    def search_among(
-        self, query: np.ndarray, rowids: np.ndarray, top_k: int
+    def search(
+        self, query: np.ndarray, top_k: int, *, mask: np.ndarray, admitted: int | None = None
     ) -> list[tuple[int, float]]:
-        """Exact cosine over a subset (a filter's admitted passages)."""
-        if rowids.size == 0:
-            return []
-        with self._lock:
-            present = rowids[self._index.contains(rowids)]
-            if present.size == 0:
-                return []
-            vectors = np.vstack(self._index.get(present)).astype(np.float32)
-        similarities = vectors @ (np.asarray(query, dtype=np.float32) / np.linalg.norm(query))
-        similarities /= np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
-        best = np.argsort(-similarities)[:top_k]
-        return [(int(present[i]), float(similarities[i])) for i in best]
+        """(rowid, cosine) pairs, best first, among the rowids ``mask`` admits.
+
+        ``admitted``: how many rowids the mask admits when it narrows more than liveness does
+        (a filter); None for an unfiltered search.
+        """
+        query = np.asarray(query, dtype=np.float32)
+        snapshot, delta = self.snapshot, self._delta  # one consistent pair for this search
+        if admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
+            return self._exact(query, top_k, mask, snapshot, delta)
+        held, matrix = delta.valid()
+        keep = _within(mask, held)
+        found = [_exact_among(query, held[keep], matrix[keep], top_k)]
+        selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
+        found.append(self._approximate(query, top_k, mask, snapshot, selectivity))
+        return _best(found, top_k)
+
+    def _exact(
+        self,
+        query: np.ndarray,
+        top_k: int,
+        mask: np.ndarray,
+        snapshot: VectorSnapshot,
+        delta: Delta,
+    ) -> list[tuple[int, float]]:
+        rowids = np.flatnonzero(mask)
+        held, matrix = delta.valid()
+        in_delta = np.isin(held, rowids, assume_unique=True)
+        base_rowids, base_vectors = snapshot.vectors(rowids)
+        return _best(
+            [
+                _exact_among(query, base_rowids, base_vectors, top_k),
+                _exact_among(query, held[in_delta], matrix[in_delta], top_k),
+            ],
+            top_k,
+        )
+
+    def _approximate(
+        self,
+        query: np.ndarray,
+        top_k: int,
+        mask: np.ndarray,
+        snapshot: VectorSnapshot,
+        selectivity: float,
+    ) -> list[tuple[int, float]]:
+        """HNSW over the snapshot, asking deep enough that top_k admitted rows come back."""
+        size = len(snapshot)
+        count = min(size, int(top_k / max(selectivity, 1e-6) * _OVERFETCH) + 16)
+        while count:
+            rowids, similarities = snapshot.search(query, count)
+            keep = _within(mask, rowids)
+            if keep.sum() >= top_k or count >= size:
+                kept, scores = rowids[keep][:top_k], similarities[keep][:top_k]
+                return list(zip(kept.tolist(), scores.tolist(), strict=True))
+            count = min(size, count * _WIDEN)
+        return []
+
+
+def _within(mask: np.ndarray, rowids: np.ndarray) -> np.ndarray:
+    inside = rowids < mask.size
+    keep = np.zeros(rowids.shape, dtype=bool)
+    keep[inside] = mask[rowids[inside]]
+    return keep
+
+
+def _exact_among(
+    query: np.ndarray, rowids: np.ndarray, vectors: np.ndarray, top_k: int
+) -> list[tuple[int, float]]:
+    if rowids.size == 0:
+        return []
+    matches = exact_search(
+        np.ascontiguousarray(vectors),
+        query.astype(np.float16),
+        min(top_k, rowids.size),
+        "cos",
+        exact=True,
+        threads=1,
+    )
+    keys = np.asarray(matches.keys, dtype=np.int64)
+    return list(zip(rowids[keys].tolist(), (1.0 - matches.distances).tolist(), strict=True))
+
+
+def _best(parts: list[list[tuple[int, float]]], top_k: int) -> list[tuple[int, float]]:
+    """Merge rankings, best first; a rowid in two parts (a snapshot newer than its record)
+    counts once."""
+    merged: dict[int, float] = {}
+    for part in parts:
+        for rowid, similarity in part:
+            merged.setdefault(rowid, similarity)
+    return sorted(merged.items(), key=lambda pair: -pair[1])[:top_k]

@@ -1,0 +1,181 @@
+"""HTTP load on ``POST /v1/search``: requests/s and latency percentiles, real model, N clients.
+
+Run on demand from the repository root, on a store built by ``bench_embedded_store`` (its
+vectors are synthetic; each question is embedded by the real model, in the server):
+
+    .venv/bin/python -m benchmarks.bench_http --store /work/bench-scale/store-100k \\
+        --clients 16 --duration 30 --warmup 5
+
+The server is ``newsdesk serve`` (one uvicorn process, the configured embedding backend) on
+127.0.0.1 only, over a scratch data folder whose ``embedded`` entry links to ``--store``. The
+clients are asyncio tasks sharing one httpx connection pool, each sending its next question as
+soon as the previous answer arrives, for ``--duration`` seconds after ``--warmup`` untimed ones.
+Questions cycle through the MultiHop-RAG dev split and the SciFact training queries in a fixed
+order: more distinct texts than the server's query-vector cache holds (1,024), so every request
+runs the model. The clients share the machine's cores with the server; say so with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from benchmarks.config import DEFAULT_OUT, REPO
+from benchmarks.measure import percentiles
+
+SHARED = REPO.parent / "shared" / "data"
+QUESTION_FILES = (
+    (SHARED / "multihop-rag" / "queries_dev.jsonl", "question"),
+    (SHARED / "scifact-train" / "queries.jsonl", "text"),
+)
+_READY_TIMEOUT_S = 300.0
+
+
+def questions() -> list[str]:
+    found: list[str] = []
+    for path, field in QUESTION_FILES:
+        with path.open(encoding="utf-8") as handle:
+            found += [json.loads(line)[field] for line in handle if line.strip()]
+    return list(dict.fromkeys(question[:1000] for question in found))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(store: Path, port: int) -> Iterator[str]:
+    """``newsdesk serve`` over ``store`` on 127.0.0.1:``port``, until the block ends."""
+    with tempfile.TemporaryDirectory(prefix="nd-http-") as scratch:
+        data = Path(scratch) / "var"
+        data.mkdir()
+        (data / "embedded").symlink_to(store.resolve(), target_is_directory=True)
+        environment = {**os.environ, "NEWSDESK_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
+        command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
+        log = Path(scratch) / "server.log"
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                [*command, "--port", str(port)],
+                cwd=REPO,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + _READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited:\n{log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the server at {url} did not answer /health in {_READY_TIMEOUT_S} s")
+
+
+async def load(
+    url: str, texts: list[str], clients: int, warmup_s: float, duration_s: float
+) -> dict[str, object]:
+    """``clients`` closed-loop clients; latencies of requests that start after the warm-up."""
+    next_text = itertools.cycle(texts).__next__
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    started = time.perf_counter()
+    measure_from, stop_at = started + warmup_s, started + warmup_s + duration_s
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while (sent := time.perf_counter()) < stop_at:
+            try:
+                response = await http.post("/v1/search", json={"q": next_text(), "top_k": 10})
+                status = str(response.status_code)
+            except httpx.HTTPError as error:
+                status = type(error).__name__
+            if sent >= measure_from:
+                latencies.append((time.perf_counter() - sent) * 1000)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    measured = time.perf_counter() - measure_from
+    errors = sum(count for status, count in statuses.items() if status != "200")
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "statuses": statuses,
+        "seconds": round(measured, 2),
+        "requests_per_s": round(len(latencies) / measured, 1),
+        "latency_ms": percentiles(latencies),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, required=True, help="an embedded store folder")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds")
+    parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds first")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT / "bench_http.json")
+    args = parser.parse_args(argv)
+    if not (args.store / "catalog.sqlite3").exists():
+        raise SystemExit(f"{args.store} holds no embedded store")
+    texts = questions()
+    with serving(args.store, args.port or _free_port()) as url:
+        health = httpx.get(f"{url}/health", timeout=30).json()
+        loadavg_start = os.getloadavg()
+        result = asyncio.run(load(url, texts, args.clients, args.warmup, args.duration))
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "loadavg": [round(x, 2) for x in (*loadavg_start, *os.getloadavg())],
+        "store": str(args.store),
+        "passages": health.get("passages"),
+        "model": health.get("model"),
+        "clients": args.clients,
+        "distinct_questions": len(texts),
+        **result,
+    }
+    latency = report["latency_ms"]
+    assert isinstance(latency, dict)
+    print(
+        f"{report['passages']:,} passages, {args.clients} clients, {result['seconds']} s:"
+        f" {result['requests_per_s']} requests/s, {result['errors']} errors;"
+        f" p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, p99 {latency.get('p99')} ms"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"JSON: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
