@@ -1,9 +1,11 @@
 """``newsdesk eval``: retrieval quality on labelled data, per mode, with the dataset's own metrics.
 
-Registered by the CLI as ``app.command("eval")(eval_command)``; also runs on its own:
+Several datasets in one command are printed side by side (per mode, per dataset), so a setting
+that helps one set and hurts another shows at once. Registered by the CLI as
+``app.command("eval")(eval_command)``; also runs on its own:
 
-    python -m api.eval_command --articles articles.jsonl --queries queries_dev.jsonl \
-        --mode all --index-dir /tmp/nd-eval --json
+    python -m api.eval_command --dataset ../shared/data/multihop-rag \
+        --dataset ../shared/data/scifact-train --mode all --index-dir /tmp/nd-eval
 """
 
 from __future__ import annotations
@@ -151,18 +153,35 @@ def _settings(split: dict[str, Any], retrieval: dict[str, Any]) -> Settings:
         raise UsageError(problems) from None
 
 
-def _dataset(
-    articles: Path | None, queries: Path | None, beir: Path | None, beir_split: str
-) -> EvalDataset:
-    from search.evaluation.datasets import load_beir, load_multihop
+def _datasets(
+    articles: Path | None,
+    queries: Path | None,
+    beir: Path | None,
+    beir_split: str,
+    folders: Sequence[str],
+) -> dict[str, EvalDataset]:
+    """Every dataset the options name, by a short unique name, in the order given."""
+    from search.evaluation.datasets import load_beir, load_folder, load_multihop
 
-    if beir is not None and (articles is not None or queries is not None):
-        raise UsageError("give either --beir DIR or --articles and --queries, not both")
+    found: list[tuple[str, EvalDataset]] = []
+    if articles is not None or queries is not None:
+        if articles is None or queries is None:
+            raise UsageError("give --articles FILE and --queries FILE together")
+        name = articles.parent.name if articles.stem == "articles" else articles.stem
+        found.append((name or "multihop", load_multihop(articles, queries)))
     if beir is not None:
-        return load_beir(beir, beir_split)
-    if articles is None or queries is None:
-        raise UsageError("give --articles FILE and --queries FILE (or --beir DIR)")
-    return load_multihop(articles, queries)
+        found.append((beir.resolve().name or "beir", load_beir(beir, beir_split)))
+    for folder in folders:
+        found.append((Path(folder.partition("@")[0]).resolve().name, load_folder(folder)))
+    if not found:
+        raise UsageError("give --dataset DIR, or --articles FILE and --queries FILE, or --beir DIR")
+    named: dict[str, EvalDataset] = {}
+    for name, dataset in found:
+        unique, number = name, 2
+        while unique in named:
+            unique, number = f"{name}-{number}", number + 1
+        named[unique] = dataset
+    return named
 
 
 def _modes(mode: str) -> list[Mode]:
@@ -181,6 +200,15 @@ def _echo_rejections(rejections: list[ReadResult]) -> None:
 
 
 def eval_command(
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dataset",
+            "-d",
+            help="a dataset folder, BEIR or MultiHop-RAG layout (DIR or DIR@SPLIT); repeat to "
+            "compare datasets side by side",
+        ),
+    ] = None,
     articles: Annotated[
         Path | None, typer.Option(help="articles JSONL (MultiHop-RAG / newsdesk format)")
     ] = None,
@@ -223,6 +251,8 @@ def eval_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
 ) -> None:
     """Measure retrieval quality on labelled questions (MultiHop-RAG or BEIR format)."""
+    from search.evaluation.workspace import embedder_settings
+
     try:
         modes = _modes(mode)
         settings = _settings(
@@ -236,36 +266,58 @@ def eval_command(
                 "group": group,
             },
         )
-        dataset = _dataset(articles, queries, beir, beir_split)
+        datasets = _datasets(articles, queries, beir, beir_split, dataset or [])
+        reports: dict[str, EvalReport] = {}
         with ExitStack() as stack:
             root = index_dir or Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="newsdesk-eval-"))
             )
-            report, rejections = run_evaluation(
-                dataset,
-                settings,
-                root=root,
-                modes=modes,
-                top_k=top_k,
-                limit=limit,
-                progress=not quiet,
-            )
+            embedder = load_embedder(embedder_settings(settings, root))
+            for name, labelled in datasets.items():
+                report, rejections = run_evaluation(
+                    labelled,
+                    settings,
+                    root=root,
+                    modes=modes,
+                    top_k=top_k,
+                    limit=limit,
+                    progress=not quiet,
+                    embedder=embedder,
+                )
+                _echo_rejections(rejections)
+                report.settings["index_dir"] = str(index_dir) if index_dir else None
+                if index_dir is None:
+                    report.index["dir"] = None  # a temporary directory, already removed
+                reports[name] = report
     except NewsdeskError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
-    _echo_rejections(rejections)
-    report.settings["index_dir"] = str(index_dir) if index_dir else None
-    if index_dir is None:
-        report.index["dir"] = None  # a temporary directory, already removed
+    _print(reports, as_json)
+
+
+def _print(reports: dict[str, EvalReport], as_json: bool) -> None:
+    """One dataset: its report as before. Several: ``{"datasets": {name: report}}`` and the
+    metrics side by side."""
+    from search.evaluation.report import side_by_side
+
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        if len(reports) == 1:
+            typer.echo(json.dumps(next(iter(reports.values())).to_json(), indent=2))
+        else:
+            body = {"datasets": {name: report.to_json() for name, report in reports.items()}}
+            typer.echo(json.dumps(body, indent=2))
         return
-    index = report.index
-    typer.echo(
-        f"index: read {index['read']}, indexed {index['indexed']}, unchanged "
-        f"{index['unchanged']}, rejected {index['rejected']} ({index['dir'] or 'temporary'})"
-    )
-    typer.echo(report.table())
+    for name, report in reports.items():
+        index = report.index
+        label = f"index ({name})" if len(reports) > 1 else "index"
+        typer.echo(
+            f"{label}: read {index['read']}, indexed {index['indexed']}, unchanged "
+            f"{index['unchanged']}, rejected {index['rejected']} ({index['dir'] or 'temporary'})"
+        )
+    if len(reports) == 1:
+        typer.echo(next(iter(reports.values())).table())
+    else:
+        typer.echo(side_by_side(reports))
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
-"""How much of a question the lexical leg matched, to weigh its vote in fusion."""
+"""How much of a question a passage's words cover, weighted by idf (the BM25 leg's own weights)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from haystack import Document
 
@@ -22,12 +22,24 @@ def term_weights(
     return {term: idf(documents, frequencies.get(term, 0)) for term in query_terms}
 
 
+def indexed_terms(document: Document, *, include_title: bool = True) -> list[str]:
+    """The passage's BM25 terms in text order: as the store returned them, else analysed."""
+    stored = document.meta.get("terms")
+    if isinstance(stored, str):
+        return stored.split()
+    return analyze(bm25_text(document, include_title=include_title))
+
+
+def matched_share(weights: Mapping[str, float], present: Collection[str]) -> float:
+    """Share (0..1) of the query terms' total idf that ``present`` contains."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(weight for term, weight in weights.items() if term in present) / total
+
+
 def matched_idf_share(
     weights: Mapping[str, float], best_hit: Document, *, include_title: bool
 ) -> float:
     """Share (0..1) of the query terms' total idf that the best BM25 hit contains."""
-    total = sum(weights.values())
-    if total <= 0:
-        return 0.0
-    present = set(analyze(bm25_text(best_hit, include_title=include_title)))
-    return sum(weight for term, weight in weights.items() if term in present) / total
+    return matched_share(weights, set(indexed_terms(best_hit, include_title=include_title)))

@@ -7,8 +7,10 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from haystack import default_to_dict
 
 from search.embedding_cache import EmbeddingCache
 from search.encoders import load_encoder
@@ -63,6 +65,23 @@ class Embedder:
         self._count_lock = threading.Lock()
         # Texts actually run through the model (cache hits and repeats excluded).
         self.embedded_texts = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape (for retrieval Pipelines): the settings and the cache."""
+        return default_to_dict(
+            self,
+            settings=self.settings.model_dump(mode="json"),
+            cache=str(self._cache.path) if self._cache else None,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Embedder:
+        parameters = data.get("init_parameters", {})
+        cache = parameters.get("cache")
+        return cls(
+            EmbeddingSettings.model_validate(parameters["settings"]),
+            cache=EmbeddingCache(Path(cache)) if cache else None,
+        )
 
     def _encode(self, texts: Sequence[str], progress: bool) -> np.ndarray:
         with self._count_lock:

@@ -21,23 +21,22 @@ class StoryGroup:
     articles: set[str] = field(default_factory=set)
 
 
-def _article(candidate: FusedCandidate) -> str:
-    return str(candidate.document.meta["article_id"])
-
-
 def group_candidates(candidates: Sequence[FusedCandidate]) -> list[StoryGroup]:
     """Groups in the rank order of their leaders."""
-    stories: dict[str, StoryGroup] = {}
+    stories: dict[str, tuple[str, StoryGroup]] = {}  # story -> (its leader's article, group)
     ordered: list[StoryGroup] = []
     for candidate in candidates:
-        article = _article(candidate)
-        story = str(candidate.document.meta.get("cluster_id") or article)
-        group = stories.get(story)
-        if group is None:
+        meta = candidate.document.meta
+        article = str(meta["article_id"])
+        story = str(meta.get("cluster_id") or article)
+        found = stories.get(story)
+        if found is None:
             group = StoryGroup(leader=candidate, articles={article})
-            stories[story] = group
+            stories[story] = (article, group)
             ordered.append(group)
-        elif article == _article(group.leader):
+            continue
+        leader_article, group = found
+        if article == leader_article:
             ordered.append(StoryGroup(leader=candidate, articles={article}))
         elif article not in group.articles:
             group.others.append(candidate)

@@ -9,44 +9,16 @@ word with "how far did the missile fly?" but is the answer, and the answer type 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from search.analysis import analyze
+from search.answer_types import read_cues
+from search.passage_sentences import SentenceTerms
 from search.sentences import sentence_spans
 
-_NUMBER = r"\d[\d,.]*"
-_DISTANCE = re.compile(
-    _NUMBER + r"\s*-?\s*(km|kilomet\w*|kms|mi|miles?|metres?|meters?|m|feet|ft|nautical)\b",
-    re.I,
-)
-_DURATION = re.compile(
-    _NUMBER + r"\s*-?\s*(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I
-)
-_SPEED = re.compile(_NUMBER + r"\s*(km/h|kph|mph|knots?|mach)\b|\bmach\s*\d", re.I)
-_DATE = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"(19|20)\d\d)\b",
-    re.I,
-)
-_QUANTITY = re.compile(_NUMBER)
-_MONEY = re.compile(
-    r"[$€£¥]\s*" + _NUMBER + r"|" + _NUMBER + r"\s*(dollars|euros|pounds|yen|million|billion)", re.I
-)
-
-# (what the question asks, what an answering sentence contains), most specific first.
-ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (
-        re.compile(r"\bhow (far|high|deep|wide|tall)\b|\b(distance|range|altitude)\b", re.I),
-        _DISTANCE,
-    ),
-    (re.compile(r"\bhow fast\b|\bspeed\b", re.I), _SPEED),
-    (re.compile(r"\bhow long\b|\bduration\b", re.I), _DURATION),
-    (re.compile(r"\bhow much\b|\b(cost|price|worth)\b", re.I), _MONEY),
-    (re.compile(r"\bhow many\b|\bnumber of\b", re.I), _QUANTITY),
-    (re.compile(r"\bwhen\b|\bwhat (time|date|day|year)\b", re.I), _DATE),
-)
+# Names and places are in nearly every news sentence: only the other types earn the bonus.
+_BONUS_TYPES = frozenset({"distance", "speed", "duration", "amount", "count", "date"})
 ANSWER_BONUS = 0.6
 
 
@@ -58,27 +30,34 @@ class Highlighted:
 
 
 def answer_pattern(question: str) -> re.Pattern[str] | None:
-    for asks, answers in ANSWER_TYPES:
-        if asks.search(question):
-            return answers
-    return None
+    """What a sentence answering ``question`` contains, when that tells sentences apart."""
+    cues = read_cues(question)
+    return cues.pattern if cues.answer_type in _BONUS_TYPES else None
 
 
 def best_sentence(
-    question: str, passage: str, term_weights: Mapping[str, float]
+    question: str,
+    passage: str,
+    term_weights: Mapping[str, float],
+    sentences: Sequence[SentenceTerms] | None = None,
 ) -> Highlighted | None:
-    """The highest-scoring sentence; ties go to the earlier one."""
+    """The highest-scoring sentence; ties go to the earlier one. ``sentences``: the passage's
+    sentences with their terms, when already worked out (``search.passage_sentences``)."""
     total = sum(term_weights.values()) or 1.0
     wanted = answer_pattern(question)
+    if sentences is None:
+        sentences = [
+            SentenceTerms(s.start, s.end, frozenset(analyze(passage[s.start : s.end])))
+            for s in sentence_spans(passage)
+        ]
     best: tuple[float, int, int] | None = None
-    for span in sentence_spans(passage):
-        sentence = passage[span.start : span.end]
-        terms = set(analyze(sentence))
+    for sentence in sentences:
+        terms = sentence.terms
         score = sum(weight for term, weight in term_weights.items() if term in terms) / total
-        if wanted is not None and wanted.search(sentence):
+        if wanted is not None and wanted.search(passage, sentence.start, sentence.end):
             score += ANSWER_BONUS
         if best is None or score > best[0]:
-            best = (score, span.start, span.end)
+            best = (score, sentence.start, sentence.end)
     if best is None:
         return None
     return Highlighted(passage[best[1] : best[2]], best[1], best[2])

@@ -23,6 +23,9 @@ PASSAGE_META = (
     "language",
     "cluster_id",
 )
+# Searches also hand back the analysed BM25 terms the passage was indexed with (space-separated,
+# in text order), so ranking above the store reads them instead of analysing every candidate.
+SEARCH_META = (*PASSAGE_META, "terms")
 
 
 def passage_document(article: Article, index: int, char_start: int, char_end: int) -> Document:

@@ -15,10 +15,38 @@ class LegScore(BaseModel):
     score: float = Field(description="BM25 score, or cosine similarity for the dense leg")
 
 
+class FusionWeights(BaseModel):
+    """The fusion actually applied to this question."""
+
+    method: Fusion
+    bm25: float = Field(description="weight of the BM25 leg")
+    dense: float = Field(description="weight of the dense leg")
+    rrf_k: float | None = Field(default=None, description="RRF constant (rrf fusion only)")
+    focus: float | None = Field(
+        default=None,
+        description="weight of each ranking focused on an outlet or day the question names",
+    )
+    adaptive: bool = Field(
+        description="true when the leg weights were chosen for this question from what the legs "
+        "found; false when set by the caller or the configuration"
+    )
+
+
 class ScoreBreakdown(BaseModel):
     bm25: LegScore | None = None
     dense: LegScore | None = None
-    fused: float
+    fused: float = Field(description="the fusion's score")
+    weights: FusionWeights | None = Field(
+        default=None, description="the fusion applied (hybrid mode only)"
+    )
+    focus_rank: int | None = Field(
+        default=None, description="best rank in the rankings focused on named outlets or days"
+    )
+    second_stage: float | None = Field(
+        default=None,
+        description="the second stage's score (0..1, calibrated on labelled data: about the "
+        "chance that the passage holds the answer); it orders the hits when present",
+    )
 
 
 class Source(BaseModel):

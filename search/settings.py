@@ -41,26 +41,27 @@ class SplitSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     fusion: Literal["rrf", "weighted"] = "rrf"
-    # News questions are full of names and dates, where the lexical leg carries the signal:
-    # a small RRF constant and a much heavier BM25 weight beat textbook RRF (k=60, equal
-    # weights); tuned on the MultiHop-RAG dev split (benchmarks/TUNING.md).
-    rrf_k: float = Field(default=3.0, gt=0)
-    bm25_weight: float = Field(default=8.0, ge=0)
-    dense_weight: float = Field(default=1.0, ge=0)
+    # Unset (the default), the RRF constant, the focus weight and the BM25 leg's weight come from
+    # the fitted ranking parameters, the BM25 weight chosen per question from what the legs found
+    # (search/leg_weights.py). Setting a weight fixes it for every question, as a request does.
+    rrf_k: float | None = Field(default=None, gt=0)
+    bm25_weight: float | None = Field(default=None, ge=0)
+    dense_weight: float | None = Field(default=None, ge=0)
     candidates: int = Field(default=50, ge=1, le=1000)
     # Outlet and title in every passage's BM25 text: questions name the outlet and headline.
     bm25_include_title: bool = True
-    # Scale the BM25 weight by the share of the question's idf mass its best hit matches: when
-    # only common words match ("missile" in every report), BM25's order is noise, not evidence.
-    adaptive_bm25_weight: bool = True
-    # Below this share the weight falls quadratically (share^2 / floor): a question matched only
-    # by a common word leaves BM25 almost no vote, however high its base weight.
-    adaptive_floor: float = Field(default=0.25, ge=0, le=1)
     # One hit per story (syndicated and rewritten copies folded into "also reported by").
     group: bool = True
-    # Outlets and days the question names get retrieval legs of their own, fused by RRF.
+    # Outlets and days the question names get retrieval legs of their own, fused by RRF; at most
+    # max_focus_legs of them (the first named), so no question fans out into many retrievals.
     question_aware: bool = True
-    focus_weight: float = Field(default=3.0, ge=0)
+    focus_weight: float | None = Field(default=None, ge=0)
+    max_focus_legs: int = Field(default=4, ge=0, le=20)
+    # The second stage reorders the fused top candidates (hybrid mode) with the fitted model.
+    second_stage: bool = True
+    second_stage_depth: int | None = Field(default=None, ge=1, le=1000)
+    # A refitted parameter file (benchmarks/fit_ranking.py); unset: the one shipped in the package.
+    ranking_params: Path | None = None
 
 
 class DedupSettings(BaseModel):

@@ -259,3 +259,25 @@ def load_beir(directory: Path, split: str = "test") -> EvalDataset:
     return EvalDataset(
         "beir", _require_file(directory / "corpus.jsonl"), questions, skipped, _beir_record
     )
+
+
+# -- A dataset folder, either layout ---------------------------------------------------------------
+
+
+def load_folder(spec: str) -> EvalDataset:
+    """``DIR`` or ``DIR@SPLIT``: a BEIR folder (``corpus.jsonl``, ``queries.jsonl``, ``qrels/``)
+    or a MultiHop-RAG folder (``articles.jsonl`` and ``queries_<split>.jsonl``). Without a split,
+    the folder's only judgement or question file is used, else BEIR's ``test`` / MultiHop's
+    ``dev``."""
+    folder, _, split = spec.partition("@")
+    directory = Path(folder)
+    if (directory / "corpus.jsonl").is_file():
+        judged = sorted(p.stem for p in (directory / "qrels").glob("*.tsv"))
+        return load_beir(directory, split or (judged[0] if len(judged) == 1 else "test"))
+    if (directory / "articles.jsonl").is_file():
+        asked = sorted(p.stem.removeprefix("queries_") for p in directory.glob("queries_*.jsonl"))
+        chosen = split or (asked[0] if len(asked) == 1 else "dev")
+        return load_multihop(directory / "articles.jsonl", directory / f"queries_{chosen}.jsonl")
+    raise DatasetError(
+        directory, None, "not a dataset folder: expected corpus.jsonl (BEIR) or articles.jsonl"
+    )

@@ -68,5 +68,9 @@ def workspace_settings(
             )
         )
     store_settings = settings.model_copy(update={"data_dir": index_dir, "store": "embedded"})
-    cache_settings = settings.model_copy(update={"data_dir": root, "store": "embedded"})
-    return store_settings, cache_settings
+    return store_settings, embedder_settings(settings, root)
+
+
+def embedder_settings(settings: Settings, root: Path) -> Settings:
+    """Settings whose cache dir is ``root/cache``: one embedding cache for every index."""
+    return settings.model_copy(update={"data_dir": root, "store": "embedded"})

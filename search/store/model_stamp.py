@@ -44,3 +44,12 @@ class ModelStamp:
             f"built it (e.g. NEWSDESK_EMBEDDING__BACKEND={backend}), or index into a fresh "
             "store (another NEWSDESK_DATA_DIR or NEWSDESK_ELASTICSEARCH__INDEX)"
         )
+
+
+def stamp_to_dict(stamp: ModelStamp | None) -> dict[str, str] | None:
+    """A store's stamp in its serialised init parameters (Haystack ``to_dict``)."""
+    return None if stamp is None else {"model_id": stamp.model_id, "legacy_id": stamp.legacy_id}
+
+
+def stamp_from_dict(data: dict[str, str] | None) -> ModelStamp | None:
+    return None if data is None else ModelStamp(**data)

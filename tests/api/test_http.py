@@ -55,7 +55,12 @@ def test_get_search_answers_the_missile_question(
         "char_start",
         "char_end",
     }
-    assert set(first["scores"]) == {"bm25", "dense", "fused"}
+    # the existing fields, plus the fusion applied and the second stage (fields added only)
+    assert set(first["scores"]) == {
+        "bm25", "dense", "fused", "weights", "focus_rank", "second_stage",
+    }  # fmt: skip
+    assert first["score"] == first["scores"]["second_stage"]
+    assert first["scores"]["weights"]["adaptive"] is True
     _assert_slices_its_article(seeded_runtime, first)
 
 
@@ -66,6 +71,9 @@ def test_post_search_takes_filters_and_weights(client: TestClient) -> None:
     )
     assert response.status_code == 200
     assert len(response.json()["hits"]) == 2
+    applied = response.json()["hits"][0]["scores"]["weights"]
+    assert (applied["bm25"], applied["dense"], applied["rrf_k"]) == (0, 1, 5)
+    assert applied["adaptive"] is False
     filtered = client.post("/v1/search", json={"q": MISSILE_QUESTION, "outlet": ["Nobody"]})
     assert filtered.status_code == 200 and filtered.json()["hits"] == []
 

@@ -134,6 +134,28 @@ def test_text_table_and_knobs_reach_the_retriever_and_splitter(
     assert report["settings"]["split"] == {"passage_words": 40, "overlap_words": 0}
 
 
+def test_several_datasets_run_in_one_command_side_by_side(
+    embedded_texts: list[str], tmp_path: Path
+) -> None:
+    args = [*MULTIHOP, "--dataset", str(DATA / "beir"), "--index-dir", str(tmp_path), "-q"]
+    report = as_json(invoke(*args, "--json"))
+    assert list(report) == ["datasets"]
+    assert list(report["datasets"]) == ["multihop", "beir"]
+    assert report["datasets"]["multihop"]["dataset"] == "multihop"
+    assert report["datasets"]["beir"]["questions"] == 3
+    assert report["datasets"]["beir"]["hybrid"]["recall@100"] == 1.0
+
+    lines = invoke(*args).stdout.splitlines()
+    assert lines[0].startswith("index (multihop): read 6") and lines[1].startswith("index (beir)")
+    assert lines[2].startswith("multihop: MultiHop-RAG format: 3 questions")
+    assert lines[3].startswith("beir: BEIR format: 3 questions")
+    assert lines[4].split() == ["[multihop]", "[beir]"]
+    header = lines[5].split()
+    assert header[0] == "mode" and header.count("ndcg@10") == 2 and header.count("p50") == 2
+    assert [line.split()[0] for line in lines[6:]] == ["bm25", "dense", "hybrid"]
+    assert all(len(line.split()) == len(header) - 4 for line in lines[6:])  # "p50 ms" x 2
+
+
 def test_index_dir_is_built_once_and_reused_without_embedding(
     embedded_texts: list[str], tmp_path: Path
 ) -> None:
@@ -177,8 +199,9 @@ def test_malformed_query_file_fails_with_file_line_and_problem(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([*BEIR, *MULTIHOP], "either --beir DIR or --articles and --queries, not both"),
-        (["--articles", MULTIHOP[1]], "give --articles FILE and --queries FILE"),
+        (["--articles", MULTIHOP[1]], "give --articles FILE and --queries FILE together"),
+        ([], "give --dataset DIR, or --articles FILE and --queries FILE, or --beir DIR"),
+        (["--dataset", str(DATA)], "not a dataset folder"),
         ([*BEIR, "--mode", "magic"], "--mode must be bm25, dense, hybrid or all"),
         ([*BEIR, "--passage-words", "5"], "--passage-words: Input should be greater than"),
         ([*BEIR, "--fusion", "max"], "--fusion: Input should be 'rrf' or 'weighted'"),

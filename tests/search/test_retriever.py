@@ -29,10 +29,17 @@ def test_every_hit_carries_its_score_breakdown(seeded_runtime: Runtime, mode: st
     assert len(hits) == 5
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
     for rank, hit in enumerate(hits, start=1):
-        assert hit.scores.fused == hit.score
         if mode != "hybrid":
+            assert hit.scores.fused == hit.score
+            assert hit.scores.weights is None and hit.scores.second_stage is None
             leg = getattr(hit.scores, mode)
             assert leg.rank == rank and leg.score == pytest.approx(hit.score, abs=1e-5)
+        else:
+            # the second stage orders hybrid hits; its score is the hit's score
+            assert hit.scores.second_stage == hit.score and 0 < hit.score < 1
+            weights = hit.scores.weights
+            assert weights is not None and weights.adaptive and weights.method == "rrf"
+            assert weights.bm25 > 0 and weights.dense == 1.0
     if mode == "hybrid":
         assert any(hit.scores.bm25 and hit.scores.dense for hit in hits)
 
@@ -43,11 +50,21 @@ def test_fusion_weights_can_be_set_per_request(seeded_runtime: Runtime) -> None:
     dense_silenced = retriever.run(
         query=MISSILE_QUESTION, top_k=9, dense_weight=0.0, fusion="weighted", group=False
     )["hits"]
-    # Passages only the dense leg found trail with a fused score of zero.
+    # The caller's fusion is the ranking: honoured as given, no second stage on top.
     assert [h.passage_id for h in dense_silenced[: len(bm25_only)]] == [
         h.passage_id for h in bm25_only
     ]
+    # Passages only the dense leg found trail with a fused score of zero.
     assert all(h.score == 0 for h in dense_silenced[len(bm25_only) :])
+    for hit in dense_silenced:
+        assert hit.scores.second_stage is None and hit.scores.weights is not None
+        applied = hit.scores.weights
+        assert (applied.method, applied.bm25, applied.dense, applied.adaptive) == (
+            "weighted",
+            1.0,
+            0.0,
+            False,
+        )
 
 
 def test_date_and_outlet_filters_exclude_undated_seed_articles(seeded_runtime: Runtime) -> None:

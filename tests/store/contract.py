@@ -37,7 +37,7 @@ from tests.store.corpus import (
 
 META_KEYS = {
     "article_id", "passage_index", "char_start", "char_end",
-    "title", "outlet", "url", "published_at", "author", "language", "cluster_id",
+    "title", "outlet", "url", "published_at", "author", "language", "cluster_id", "terms",
 }  # fmt: skip
 
 
@@ -115,6 +115,8 @@ class PassageStoreContract:
         assert hit.meta["published_at"] == MISSILE.published_at.isoformat()
         assert hit.meta["author"] == "Jane Doe"
         assert hit.meta["cluster_id"] == "story-missile"
+        # the terms the lexical leg indexed, so ranking features need no re-analysis
+        assert hit.meta["terms"].split()[-4:] == ["land", "outsid", "japan", "water"]
         assert isinstance(hit.score, float) and hit.score > 0
 
     def test_passage_embeddings_round_trip_exactly(self, store: PassageStore) -> None:

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from haystack import Document
 
@@ -25,6 +24,7 @@ from search.store.elasticsearch import ElasticsearchStore
 from search.store.embedded import EmbeddedStore
 from search.store.protocol import PassageStore
 from tests.conftest import MISSILE_QUESTION
+from tests.indexed import RememberingEmbedder
 from tests.store.conftest import drop_indices
 
 pytestmark = pytest.mark.elasticsearch
@@ -38,20 +38,6 @@ QUESTIONS = [
 ]
 
 
-class _Remembering:
-    """The real embedder, embedding each passage once for both stores (MiniLM is the slow part)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.settings, self.dim, self._embedder = embedder.settings, embedder.dim, embedder
-        self._seen: dict[str, np.ndarray] = {}
-
-    def embed_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        todo = [text for text in dict.fromkeys(texts) if text not in self._seen]
-        if todo:
-            self._seen.update(zip(todo, self._embedder.embed_passages(todo), strict=True))
-        return np.vstack([self._seen[text] for text in texts])
-
-
 @pytest.fixture(scope="module")
 def both(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, seeds: Path, es_url: str
@@ -61,7 +47,7 @@ def both(
     index = f"test-parity-{uuid.uuid4().hex[:12]}"
     settings = ElasticsearchSettings(url=es_url, index=index, timeout_s=30)
     elastic = ElasticsearchStore(settings, dim=embedder.dim)
-    remembering = _Remembering(embedder)
+    remembering = RememberingEmbedder(embedder)
     try:
         for store in (embedded, elastic):
             summary = Indexer(store, remembering).index(read_paths([seeds]), progress=False)  # type: ignore[arg-type]

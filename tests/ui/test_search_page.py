@@ -38,6 +38,7 @@ def test_missile_question_shows_the_answer_and_its_source(
     expect(page.get_by_role("status")).to_contain_text("passages in")
     first.get_by_text("Score breakdown").click()
     expect(first.locator(".hit-scores dl")).to_contain_text("Fused score")
+    expect(first.locator(".hit-scores dl")).to_contain_text("chosen for this question")
 
     screenshot = tmp_path / "missile-question.png"
     page.screenshot(path=str(screenshot), full_page=True)

@@ -256,9 +256,20 @@ function renderAlso(container, others) {
 
 function renderScores(list, hit) {
   const scores = hit.scores || {};
-  const rows = [["Fused score", fmt(scores.fused ?? hit.score)]];
+  const rows = [];
+  if (typeof scores.second_stage === "number") {
+    rows.push(["Second stage", fmt(scores.second_stage)]);
+  }
+  rows.push(["Fused score", fmt(scores.fused ?? hit.score)]);
   rows.push(["Keywords (BM25)", leg(scores.bm25, "score")]);
   rows.push(["Meaning (dense)", leg(scores.dense, "cosine")]);
+  if (scores.weights) {
+    const how = scores.weights.adaptive ? "chosen for this question" : "as set";
+    rows.push([
+      "Leg weights",
+      `BM25 ${fmt(scores.weights.bm25)}, dense ${fmt(scores.weights.dense)} (${how})`,
+    ]);
+  }
   for (const [term, value] of rows) {
     const dt = document.createElement("dt");
     dt.textContent = term;

@@ -14,10 +14,10 @@ from haystack import Document
 from search.analysis import analyze, join_terms
 from search.articles import Article
 from search.filters import keyword
-from search.passages import PASSAGE_META, bm25_text
+from search.passages import SEARCH_META, bm25_text
 
 # What a search hit needs back; the vector stays on the server.
-HIT_SOURCE = ["text", *PASSAGE_META]
+HIT_SOURCE = ["text", *SEARCH_META]
 
 
 def passage_source(
@@ -76,6 +76,6 @@ def passage_from_hit(hit: dict[str, Any], score: float | None = None) -> Documen
     return Document(
         id=hit["_id"],
         content=source.get("text", ""),
-        meta={key: source.get(key) for key in PASSAGE_META},
+        meta={key: source.get(key) for key in SEARCH_META},
         score=score,
     )

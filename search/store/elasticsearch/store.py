@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from elasticsearch import Elasticsearch, NotFoundError
-from haystack import Document
+from haystack import Document, default_to_dict
 
 from search.articles import Article
 from search.errors import StoreCorruptedError, StoreUnavailableError
@@ -24,7 +24,7 @@ from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, msearch_hits, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
-from search.store.model_stamp import ModelStamp
+from search.store.model_stamp import ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
@@ -53,6 +53,7 @@ class ElasticsearchStore:
         bulk_policy: BulkPolicy | None = None,
         model: ModelStamp | None = None,
     ) -> None:
+        self.settings = settings
         self.url = settings.url
         self.dim = dim
         self.model = model
@@ -75,6 +76,29 @@ class ElasticsearchStore:
         # The retriever asks for outlets on every question: one aggregation a minute at most,
         # and this process's own writes invalidate it at once.
         self._outlets: tuple[float, list[str]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape; the API key is never written out (from_dict takes it
+        from ``NEWSDESK_ELASTICSEARCH__API_KEY`` when the same URL is configured there)."""
+        return default_to_dict(
+            self,
+            settings=self.settings.model_dump(mode="json", exclude={"api_key"}),
+            dim=self.dim,
+            bm25_include_title=self.bm25_include_title,
+            model=stamp_to_dict(self.model),
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ElasticsearchStore:
+        from search.settings import get_settings
+
+        parameters = dict(data.get("init_parameters", {}))
+        settings = ElasticsearchSettings.model_validate(parameters.pop("settings"))
+        configured = get_settings().elasticsearch
+        if configured.url == settings.url and configured.api_key is not None:
+            settings = settings.model_copy(update={"api_key": configured.api_key})
+        parameters["model"] = stamp_from_dict(parameters.get("model"))
+        return cls(settings, dim=parameters.pop("dim"), **parameters)
 
     # -- indices --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from haystack import Document
 
 from search.articles import Article
 from search.filters import keyword
-from search.passages import PASSAGE_META, published_timestamp
+from search.passages import SEARCH_META, published_timestamp
 from search.store.embedded.connections import ConnectionPool
 from search.store.embedded.schema import SCHEMA
 
@@ -28,7 +28,7 @@ WHERE p.rowid IN ({marks})
 """
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
-       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms
 FROM passages p JOIN articles a ON a.id = p.article_id
 WHERE p.rowid IN ({marks})
 """
@@ -376,7 +376,7 @@ class Catalog:
 
 def _document(row: tuple, score: float | None) -> Document:
     return Document(
-        id=row[1], content=row[2], meta=dict(zip(PASSAGE_META, row[3:], strict=True)), score=score
+        id=row[1], content=row[2], meta=dict(zip(SEARCH_META, row[3:], strict=True)), score=score
     )
 
 

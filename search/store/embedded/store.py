@@ -9,9 +9,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from haystack import Document
+from haystack import Document, default_to_dict
 
 from search.analysis import analyze, join_terms
 from search.articles import Article
@@ -26,7 +27,7 @@ from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
 from search.store.embedded.resident import ResidentIndexes
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
-from search.store.model_stamp import META_KEY, ModelStamp
+from search.store.model_stamp import META_KEY, ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import (
     IndexedArticle,
     PassageKey,
@@ -97,6 +98,28 @@ class EmbeddedStore:
         self._resident = ResidentIndexes(directory, dim, self._catalog, state.vectors)
         self._outlets_cache: tuple[int, list[str]] | None = None
         self._open()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Haystack's serialisation shape, so a retrieval Pipeline holding this store dumps."""
+        return default_to_dict(
+            self,
+            directory=str(self._directory),
+            dim=self._dim,
+            bm25_include_title=self._bm25_include_title,
+            writer_wait_s=self._writer_wait_s,
+            compact_rows=self._compact_rows,
+            model=stamp_to_dict(self._model),
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EmbeddedStore:
+        parameters = dict(data.get("init_parameters", {}))
+        parameters["model"] = stamp_from_dict(parameters.get("model"))
+        return cls(
+            Path(parameters.pop("directory")),
+            dim=parameters.pop("dim"),
+            **parameters,
+        )
 
     def _check_model(self, db: sqlite3.Connection | None = None) -> None:
         """Refuse another model's vectors; inside a write transaction, record ours if none is."""

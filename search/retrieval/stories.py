@@ -1,0 +1,119 @@
+"""The last component: one hit per story, each with its answer sentence; as API hits and as
+Haystack Documents (so a PromptBuilder or any other component can take them)."""
+
+from __future__ import annotations
+
+from haystack import Document, component
+
+from search.fusion import FusedCandidate
+from search.grouping import StoryGroup, group_candidates
+from search.highlight import best_sentence
+from search.query_analysis import QueryAnalysis
+from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
+from search.retrieval.types import Candidates
+
+
+@component
+class StoryHits:
+    """Folds copies of one story into its best passage ("also reported by"), highlights the
+    sentence that best answers the question, and returns the top ``top_k``.
+
+    Usage:
+        result = StoryHits().run(analysis=analysis, candidates=candidates, top_k=3)
+        result["hits"][0].highlight.text, result["documents"][0].meta["outlet"]
+    """
+
+    def __init__(self, group: bool = True) -> None:
+        self.group = group
+
+    @component.output_types(hits=list[Hit], documents=list[Document])
+    def run(
+        self,
+        analysis: QueryAnalysis,
+        candidates: Candidates,
+        top_k: int = 10,
+        group: bool | None = None,
+    ) -> dict[str, list]:
+        if top_k <= 0:
+            raise ValueError(f"top_k must be positive, got {top_k}")
+        grouping = self.group if group is None else group
+        items = list(candidates.items)
+        stories = group_candidates(items) if grouping else [StoryGroup(c) for c in items]
+        hits = [
+            _hit(story.leader, story.others, analysis, candidates.weights)
+            for story in stories[:top_k]
+        ]
+        return {"hits": hits, "documents": [_document(hit) for hit in hits]}
+
+
+def _highlight(candidate: FusedCandidate, analysis: QueryAnalysis) -> Highlight | None:
+    document = candidate.document
+    found = best_sentence(
+        analysis.question, document.content or "", analysis.weights, candidate.sentences
+    )
+    if found is None:
+        return None
+    offset = int(document.meta["char_start"])
+    return Highlight(text=found.text, char_start=offset + found.start, char_end=offset + found.end)
+
+
+def _also_reported_by(candidate: FusedCandidate) -> AlsoReportedBy:
+    meta = candidate.document.meta
+    return AlsoReportedBy(
+        article_id=meta["article_id"],
+        outlet=meta.get("outlet"),
+        title=meta["title"],
+        url=meta.get("url"),
+        published_at=meta.get("published_at"),
+        passage_id=candidate.document.id,
+    )
+
+
+def _hit(
+    candidate: FusedCandidate,
+    others: list[FusedCandidate],
+    analysis: QueryAnalysis,
+    weights: FusionWeights | None,
+) -> Hit:
+    document = candidate.document
+    meta = document.meta
+    second_stage = candidate.second_stage
+    return Hit(
+        passage_id=document.id,
+        text=document.content or "",
+        score=round(candidate.score, 6),
+        scores=ScoreBreakdown(
+            bm25=candidate.legs.get("bm25"),
+            dense=candidate.legs.get("dense"),
+            fused=round(candidate.fused, 6),
+            weights=weights,
+            focus_rank=candidate.focus_rank,
+            second_stage=None if second_stage is None else round(second_stage, 6),
+        ),
+        source=Source(
+            article_id=meta["article_id"],
+            title=meta["title"],
+            outlet=meta.get("outlet"),
+            url=meta.get("url"),
+            published_at=meta.get("published_at"),
+            author=meta.get("author"),
+            char_start=meta["char_start"],
+            char_end=meta["char_end"],
+        ),
+        highlight=_highlight(candidate, analysis),
+        also_reported_by=[_also_reported_by(other) for other in others],
+    )
+
+
+def _document(hit: Hit) -> Document:
+    """The hit as a Haystack Document: the passage, its attribution and answer sentence."""
+    return Document(
+        id=hit.passage_id,
+        content=hit.text,
+        score=hit.score,
+        meta={
+            **hit.source.model_dump(),
+            "highlight": hit.highlight.text if hit.highlight else None,
+            "also_reported_by": [other.outlet or other.title for other in hit.also_reported_by],
+        },
+    )
