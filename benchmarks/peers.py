@@ -18,7 +18,7 @@ from haystack.components.retrievers.in_memory import (
 )
 from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-from benchmarks.hybrid import fuse_keys
+from benchmarks.hybrid import default_fusion, fuse_keys
 from benchmarks.stub_embedder import QuestionVectors
 from search.analysis import analyze_query
 from search.embedding import Embedder
@@ -80,14 +80,14 @@ def newsdesk_legs_search(store: EmbeddedStore) -> Search:
     """The store alone: both leg rankings, RRF on their keys with the product's weights, the
     fused top 10 hydrated (no question-aware legs, grouping or highlights)."""
     settings = RetrievalSettings()
-    weights = {"bm25": settings.bm25_weight, "dense": settings.dense_weight}
+    weights, rrf_k = default_fusion()
 
     def search(query: str, vector: np.ndarray) -> list[str]:
         rankings = {
             "bm25": store.bm25_ranking(analyze_query(query), settings.candidates),
             "dense": store.dense_ranking(vector, settings.candidates),
         }
-        kept = fuse_keys(rankings, weights, settings.rrf_k)[:TOP_K]
+        kept = fuse_keys(rankings, weights, rrf_k)[:TOP_K]
         documents = store.hydrate(kept)
         return [documents[key].content or "" for key in kept if key in documents]
 

@@ -29,7 +29,7 @@ def capped(item: QuestionLegs, focus_legs: int) -> QuestionLegs:
     )
 
     def cut(rankings: LegRankings) -> LegRankings:
-        return LegRankings(rankings.leg, rankings.main, rankings.focused[:focus_legs])
+        return dataclasses.replace(rankings, focused=rankings.focused[:focus_legs])
 
     return QuestionLegs(item.question, analysis, cut(item.bm25), cut(item.dense))
 

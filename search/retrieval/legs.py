@@ -20,11 +20,13 @@ def _check_depth(depth: int) -> None:
 
 @component
 class BM25Leg:
-    """Lucene BM25 over the analysed terms, from any PassageStore.
+    """Lucene BM25 over the analysed terms, from any PassageStore: (key, score) pairs under the
+    caller's filters and under each focused filter, in one store call. Only the best passage is
+    read (fusion's coverage signal needs its terms).
 
     Usage:
         rankings = BM25Leg(store).run(analysis=analysis, depth=50)["rankings"]
-        rankings.main[0].score
+        key, score = rankings.main[0]
     """
 
     def __init__(self, store: PassageStore, depth: int = 50) -> None:
@@ -38,10 +40,11 @@ class BM25Leg:
         _check_depth(depth)
         if analysis.mode == "dense" or not analysis.terms:
             return {"rankings": LegRankings("bm25")}
-        terms = list(analysis.terms)
-        main = self.store.bm25_search(terms, depth, analysis.filters)
-        focused = [self.store.bm25_search(terms, depth, f) for f in analysis.focus_filters]
-        return {"rankings": LegRankings("bm25", tuple(main), tuple(map(tuple, focused)))}
+        main, *focused = self.store.bm25_rankings(
+            list(analysis.terms), depth, [analysis.filters, *analysis.focus_filters]
+        )
+        best = self.store.hydrate([main[0][0]]).get(main[0][0]) if main else None
+        return {"rankings": LegRankings("bm25", tuple(main), tuple(map(tuple, focused)), best)}
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, store=shared_to_dict(self.store), depth=self.depth)
@@ -73,8 +76,9 @@ class DenseLeg:
         if analysis.mode == "bm25":
             return {"rankings": LegRankings("dense")}
         vector = self.embedder.embed_query(analysis.dense_text or analysis.question)
-        main = self.store.dense_search(vector, depth, analysis.filters)
-        focused = [self.store.dense_search(vector, depth, f) for f in analysis.focus_filters]
+        main, *focused = self.store.dense_rankings(
+            vector, depth, [analysis.filters, *analysis.focus_filters]
+        )
         return {"rankings": LegRankings("dense", tuple(main), tuple(map(tuple, focused)))}
 
     def to_dict(self) -> dict[str, Any]:

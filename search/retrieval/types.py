@@ -7,17 +7,20 @@ from dataclasses import dataclass
 
 from haystack import Document
 
-from search.fusion import FusedCandidate
+from search.fusion import FusedCandidate, Ranked
 from search.results import FusionWeights
 
 
 @dataclass(frozen=True)
 class LegRankings:
-    """One leg's answers: the main ranking, then one per focused filter (in the analysis' order)."""
+    """One leg's answers: the main ranking, then one per focused filter (in the analysis' order),
+    as (store key, score) pairs (Documents are accepted too). ``best``: the main ranking's first
+    passage, read for the fusion's signals."""
 
     leg: str
-    main: tuple[Document, ...] = ()
-    focused: tuple[tuple[Document, ...], ...] = ()
+    main: tuple[Ranked, ...] = ()
+    focused: tuple[tuple[Ranked, ...], ...] = ()
+    best: Document | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> LegRankings:
         return self
