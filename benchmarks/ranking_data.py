@@ -115,11 +115,8 @@ def read(store: PassageStore, rankings: LegRankings) -> LegRankings:
     def documents(ranking: tuple) -> tuple[Document, ...]:
         return tuple(replace(found[key], score=score) for key, score in ranking if key in found)
 
-    return replace(
-        rankings,
-        main=documents(rankings.main),
-        focused=tuple(documents(ranking) for ranking in rankings.focused),
-    )
+    focused = tuple(documents(ranking) for ranking in rankings.focused)
+    return LegRankings(rankings.leg, documents(rankings.main), focused, rankings.best)
 
 
 class _Unpickler(pickle.Unpickler):
