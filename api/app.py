@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.state.ingest.close()
             if owned:
                 app.state.runtime.close()
+                gc.unfreeze()  # what was loaded is freed at exit as usual
 
     app = NewsdeskApp(
         title="newsdesk",

@@ -221,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         gc.freeze()
         limits = {"haystack": args.haystack_queries} if args.haystack_queries else {}
         results = run(systems, questions, vectors, limits)
+        gc.unfreeze()
 
     print()
     columns = ("Hits@4", "Hits@10", "MRR@10", "p50 ms", "p95 ms", "p99 ms")

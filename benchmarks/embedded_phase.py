@@ -137,6 +137,7 @@ def query(config: BenchConfig) -> dict[str, object]:
         peak_rss_mb=rss_peak_mb(),
     )
     store.close()
+    gc.unfreeze()
     return result
 
 
