@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if owned:
             # What the server has loaded by now (modules, model, store, pipeline) lives as long as
             # it does, so no full garbage collection needs to walk it again: with ~260 k such
-            # objects each full collection held a query up ~150 ms (at 100 k passages, p99 of
-            # the product path 174 -> 39 ms; benchmarks/README.md).
+            # objects each full collection held the query it fell on up by up to ~150 ms
+            # (benchmarks/README.md, the product path's p99).
             gc.freeze()
         app.state.ingest = IngestQueue(app.state.runtime, JobStore(settings.data_dir / JOBS_FILE))
         try:

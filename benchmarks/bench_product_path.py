@@ -68,6 +68,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True, help="an embedded store")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument(
+        "--no-gc-freeze",
+        dest="gc_freeze",
+        action="store_false",
+        help="leave what is loaded to full garbage collections (as before the API froze it)",
+    )
     args = parser.parse_args()
     articles = load_articles(DEFAULT_DATA / "articles.jsonl")
     queries = load_queries(DEFAULT_DATA / "queries_dev.jsonl", args.queries, articles, 13)
@@ -81,7 +87,8 @@ def main() -> None:
     for query in queries[: args.warmup]:
         vectors.asked = query.vector
         retriever.run(query=query.question, top_k=10)
-    gc.freeze()  # as the API does once started
+    if args.gc_freeze:
+        gc.freeze()  # as the API does once started
     print(f"{store.counts().passages:,} passages, {len(queries)} questions")
     for name, filters in variants.items():
         components: dict[str, list[float]] = {}
