@@ -77,6 +77,10 @@ class PassageStore(Protocol):
         """(passages indexed, passages containing each term), as the BM25 leg counts them."""
         ...
 
+    def count_matching(self, filters: SearchFilters) -> int:
+        """Passages the filters admit, phrases and exclusions included (is a phrase anywhere?)."""
+        ...
+
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ from search.store.elasticsearch.writes import delete_articles, replace_articles,
 from search.store.protocol import IndexedArticle, StoreCounts
 
 OUTLETS_TTL_S = 60.0
+_log = logging.getLogger(__name__)
 
 
 class ElasticsearchStore:
@@ -68,6 +70,8 @@ class ElasticsearchStore:
             retry_on_timeout=False,
         )
         self._ready = False
+        # Whether the passages index keeps term positions (mapping v2+): phrases need them.
+        self._positions = True
         self._lock = threading.Lock()
         # The retriever asks for outlets on every question: one aggregation a minute at most,
         # and this process's own writes invalidate it at once.
@@ -109,6 +113,14 @@ class ElasticsearchStore:
                 raise StoreCorruptedError(
                     f"Elasticsearch index {self.aliases.passages!r} holds {dims}-d vectors but the "
                     f"embedding model gives {self.dim}-d: use another NEWSDESK_ELASTICSEARCH__INDEX"
+                )
+            self._positions = schema.version_of(indices[self.aliases.passages]) >= 2
+            if not self._positions:
+                _log.warning(
+                    "Elasticsearch index %s predates term positions: quoted phrases match their "
+                    "words in any order until `newsdesk reindex` moves it to mapping v%d",
+                    indices[self.aliases.passages],
+                    schema.TEMPLATE_VERSION,
                 )
             self._ready = True
 
@@ -220,7 +232,7 @@ class ElasticsearchStore:
         with self._op("searching (BM25)"):
             response = self.client.search(
                 index=self.aliases.passages,
-                query=queries.bm25_query(terms, filters),
+                query=queries.bm25_query(terms, filters, self._positions),
                 size=min(top_k, queries.MAX_RESULTS),
                 source_includes=HIT_SOURCE,
                 track_total_hits=False,
@@ -243,7 +255,7 @@ class ElasticsearchStore:
                 index=self.aliases.passages,
                 size=0,
                 track_total_hits=False,
-                query=queries.bm25_query(terms, filters),
+                query=queries.bm25_query(terms, filters, self._positions),
                 aggs=queries.facet_aggregations(names),
             )
         aggregations = response.get("aggregations", {})
@@ -270,13 +282,19 @@ class ElasticsearchStore:
         buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
         return total, {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(unique)}
 
+    def count_matching(self, filters: SearchFilters) -> int:
+        with self._op("counting matches"):
+            query = queries.filter_query(filters, self._positions)
+            response = self.client.count(index=self.aliases.passages, query=query)
+        return int(response["count"])
+
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         if top_k <= 0:
             return []
-        knn = queries.knn_clause(embedding, top_k, filters)
         with self._op("searching (dense)"):
+            knn = queries.knn_clause(embedding, top_k, filters, self._positions)
             response = self.client.search(
                 index=self.aliases.passages, knn=knn, size=knn["k"], source_includes=HIT_SOURCE
             )

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -374,26 +374,47 @@ class EmbeddedStore:
         self._refresh()
         return self._lexical.document_frequencies(terms)
 
+    def count_matching(self, filters: SearchFilters) -> int:
+        self._refresh()
+        return self._lexical.count(filters)
+
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         self._refresh()
         if filters is None or filters.is_empty():
             return self._hydrate(self._vectors.search(embedding, top_k))
-        admitted = self._catalog.filtered_rowids(filters)
+        if filters.phrases:
+            return self._among(embedding, self._lexical.matching_rowids(filters), top_k)
+        # Few passages hold an excluded word: reject those rather than list all the others.
+        rejected = np.zeros(0, dtype=np.uint64)
+        for sequence in filters.excluded or ():
+            found = self._lexical.matching_rowids(SearchFilters(phrases=[sequence]))
+            rejected = np.union1d(rejected, found)
+        rest = filters.model_copy(update={"excluded": None})
+        if rest.is_empty():
+            return self._hydrate(
+                self._filtered_ann(embedding, lambda keys: ~np.isin(keys, rejected), top_k)
+            )
+        admitted = self._catalog.filtered_rowids(rest)
+        return self._among(embedding, np.setdiff1d(admitted, rejected), top_k)
+
+    def _among(self, embedding: np.ndarray, admitted: np.ndarray, top_k: int) -> list[Document]:
         if admitted.size <= EXACT_SEARCH_LIMIT:
             return self._hydrate(self._vectors.search_among(embedding, admitted, top_k))
-        return self._hydrate(self._filtered_ann(embedding, admitted, top_k))
+        return self._hydrate(
+            self._filtered_ann(embedding, lambda keys: np.isin(keys, admitted), top_k)
+        )
 
     def _filtered_ann(
-        self, embedding: np.ndarray, admitted: np.ndarray, top_k: int
+        self, embedding: np.ndarray, admits: Callable[[np.ndarray], np.ndarray], top_k: int
     ) -> list[tuple[int, float]]:
         # A broad filter: widen the ANN search until enough admitted passages come back.
         fetch = top_k * 8
         while True:
             matches = self._vectors.search(embedding, fetch)
             keys = np.asarray([key for key, _ in matches], dtype=np.uint64)
-            keep = np.isin(keys, admitted)
+            keep = admits(keys)
             kept = [match for match, ok in zip(matches, keep, strict=True) if ok]
             if len(kept) >= top_k or fetch >= len(self._vectors):
                 return kept[:top_k]
