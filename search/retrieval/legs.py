@@ -36,7 +36,7 @@ class BM25Leg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "dense" or not analysis.terms:
+        if analysis.mode == "dense" or not analysis.terms or not analysis.answerable:
             return {"rankings": LegRankings("bm25")}
         terms = list(analysis.terms)
         main = self.store.bm25_search(terms, depth, analysis.filters)
@@ -70,7 +70,7 @@ class DenseLeg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "bm25":
+        if analysis.mode == "bm25" or not analysis.answerable:
             return {"rankings": LegRankings("dense")}
         vector = self.embedder.embed_query(analysis.dense_text or analysis.question)
         main = self.store.dense_search(vector, depth, analysis.filters)

@@ -3,11 +3,14 @@ Haystack Documents (so a PromptBuilder or any other component can take them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from haystack import Document, component
 
 from search.fusion import FusedCandidate
 from search.grouping import StoryGroup, group_candidates
 from search.highlight import best_sentence
+from search.paging import story_key
 from search.query_analysis import QueryAnalysis
 from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
 from search.retrieval.types import Candidates
@@ -26,24 +29,45 @@ class StoryHits:
     def __init__(self, group: bool = True) -> None:
         self.group = group
 
-    @component.output_types(hits=list[Hit], documents=list[Document])
+    @component.output_types(hits=list[Hit], documents=list[Document], more=bool)
     def run(
         self,
         analysis: QueryAnalysis,
         candidates: Candidates,
         top_k: int = 10,
         group: bool | None = None,
-    ) -> dict[str, list]:
+        seen: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """``seen``: story keys (``search.paging``) of articles shown on earlier pages; a story
+        holding any of them is skipped. ``more``: stories remain after these."""
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
         grouping = self.group if group is None else group
         items = list(candidates.items)
         stories = group_candidates(items) if grouping else [StoryGroup(c) for c in items]
+        if seen:
+            stories = [story for story in stories if not (story_keys(story) & seen)]
         hits = [
             _hit(story.leader, story.others, analysis, candidates.weights)
             for story in stories[:top_k]
         ]
-        return {"hits": hits, "documents": [_document(hit) for hit in hits]}
+        return {
+            "hits": hits,
+            "documents": [_document(hit) for hit in hits],
+            "more": len(stories) > top_k,
+        }
+
+
+def story_keys(story: StoryGroup) -> set[str]:
+    """The keys of every article a story shows (its leader and the copies listed with it)."""
+    articles = {str(c.document.meta["article_id"]) for c in [story.leader, *story.others]}
+    return {story_key(article) for article in articles}
+
+
+def hit_keys(hit: Hit) -> set[str]:
+    return {story_key(hit.source.article_id)} | {
+        story_key(other.article_id) for other in hit.also_reported_by
+    }
 
 
 def _highlight(candidate: FusedCandidate, analysis: QueryAnalysis) -> Highlight | None:

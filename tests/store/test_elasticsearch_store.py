@@ -33,18 +33,18 @@ class TestElasticsearchStore(PassageStoreContract):
     ) -> None:
         alias = store.aliases.passages
         assert store.indices() == {
-            alias: f"{alias}-v1-000001",
-            f"{alias}-articles": f"{alias}-articles-v1-000001",
+            alias: f"{alias}-v2-000001",
+            f"{alias}-articles": f"{alias}-articles-v2-000001",
         }
-        mapping = es_client.indices.get_mapping(index=alias).body[f"{alias}-v1-000001"]["mappings"]
+        mapping = es_client.indices.get_mapping(index=alias).body[f"{alias}-v2-000001"]["mappings"]
         assert mapping["dynamic"] == "strict"
-        assert mapping["_meta"]["template_version"] == 1
+        assert mapping["_meta"]["template_version"] == 2
         fields = mapping["properties"]
         assert fields["terms"]["analyzer"] == "whitespace"
         assert fields["embedding"]["dims"] == 8
         assert fields["embedding"]["similarity"] == "cosine"
         assert fields["embedding"]["index_options"]["type"] == "hnsw"
-        similarity = es_client.indices.get_settings(index=alias).body[f"{alias}-v1-000001"]
+        similarity = es_client.indices.get_settings(index=alias).body[f"{alias}-v2-000001"]
         assert similarity["settings"]["index"]["similarity"]["newsdesk_bm25"] == {
             "type": "BM25", "k1": "1.2", "b": "0.75"
         }  # fmt: skip
