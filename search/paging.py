@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from search.errors import InvalidQueryError
 
 _KEY_CHARS = 12  # 48 bits of an article id's hash: collisions are ~1e-6 at 20,000 stories
-MAX_SEEN = 2_000
+MAX_SEEN = 500
 _VERSION = 1
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
 from datetime import UTC, date, datetime
 
 from search.analysis import STOP_WORDS, analyze_query

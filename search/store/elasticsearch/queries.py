@@ -29,7 +29,9 @@ def _sequence(terms: Sequence[str], positions: bool) -> dict[str, Any]:
     return {"match_phrase": {"terms": {"query": " ".join(terms), "analyzer": "whitespace"}}}
 
 
-def exclusion_clauses(filters: SearchFilters | None, positions: bool = True) -> list[dict[str, Any]]:
+def exclusion_clauses(
+    filters: SearchFilters | None, positions: bool = True
+) -> list[dict[str, Any]]:
     """``must_not`` clauses: passages holding an excluded word or phrase."""
     return [_sequence(terms, positions) for terms in (filters.excluded or ())] if filters else []
 
