@@ -7,7 +7,7 @@ Callers (the API, the CLI, MCP, evaluation, benchmarks) keep one object with ``r
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,11 @@ class HybridRetriever:
         self.pipeline: Pipeline = retrieval_pipeline(store, embedder, self.settings)
 
     @component.output_types(
-        hits=list[Hit], documents=list[Document], next_page_token=str, analysis=QueryAnalysis
+        hits=list[Hit],
+        documents=list[Document],
+        next_page_token=str,
+        analysis=QueryAnalysis,
+        leg_seconds=dict[str, float],
     )
     def run(
         self,
@@ -97,7 +101,7 @@ class HybridRetriever:
             "stories": {"top_k": top_k, "group": group, "seen": seen},
         }
         try:
-            result = self.pipeline.run(data, include_outputs_from={"query"})
+            result = self.pipeline.run(data, include_outputs_from={"query", "bm25", "dense"})
         except PipelineRuntimeError as error:
             # The Pipeline wraps what a component raised; callers (and the API's error
             # mapping: store down -> 503) expect the error itself.
@@ -112,14 +116,27 @@ class HybridRetriever:
             "documents": stories["documents"],
             "next_page_token": paging.encode(page_of, shown) if more else None,
             "analysis": result["query"]["analysis"],
+            "leg_seconds": {
+                leg: result[leg]["rankings"].seconds
+                for leg in ("bm25", "dense")
+                if result[leg]["rankings"].seconds
+            },
         }
 
     def search(
-        self, query: str, facets: Sequence[FacetName] = (), **options: Any
+        self,
+        query: str,
+        facets: Sequence[FacetName] = (),
+        on_leg: Callable[[str, float], None] | None = None,
+        **options: Any,
     ) -> SearchResponse:
-        """``run`` plus timing and facets, in the response shape shared by the CLI and the API."""
+        """``run`` plus timing and facets, in the response shape shared by the CLI and the API.
+        ``on_leg(leg, seconds)`` hears how long each retrieval leg that ran took."""
         started = time.perf_counter()
         result = self.run(query=query, **options)
+        if on_leg is not None:
+            for leg, seconds in result["leg_seconds"].items():
+                on_leg(leg, seconds)
         analysis: QueryAnalysis = result["analysis"]
         counts = None
         if facets:
