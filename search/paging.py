@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from search.errors import InvalidQueryError
+from search.errors import UnknownPageError
 
 _KEY_CHARS = 12  # 48 bits of an article id's hash: collisions are ~1e-6 at 20,000 stories
 MAX_SEEN = 500
@@ -39,7 +39,7 @@ def encode(query: str, seen: Iterable[str]) -> str:
 
 
 def decode(token: str, query: str) -> frozenset[str]:
-    """The story keys a token says were shown; InvalidQueryError for a token that is malformed
+    """The story keys a token says were shown; UnknownPageError for a token that is malformed
     or belongs to another query or other options."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -55,9 +55,9 @@ def decode(token: str, query: str) -> frozenset[str]:
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
         valid = False
     if not valid:
-        raise InvalidQueryError("page_token is not a token this service issued")
+        raise UnknownPageError("page_token is not a token this service issued")
     if payload.get("q") != query:
-        raise InvalidQueryError(
+        raise UnknownPageError(
             "page_token belongs to another query or other options: send the same query, "
             "filters, mode, sort and as_of as the page it came from"
         )

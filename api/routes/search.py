@@ -8,12 +8,12 @@ from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import MetricsDep, RetrieverDep
-from api.openapi import STORE_ERRORS
+from api.openapi import PAGE_ERRORS, STORE_ERRORS
 from api.routes import api_router
 from api.schemas import SearchQuery, SearchRequest
 from search.results import SearchResponse
 
-router = api_router(prefix="/v1", tags=["search"], responses=STORE_ERRORS)
+router = api_router(prefix="/v1", tags=["search"], responses={**STORE_ERRORS, **PAGE_ERRORS})
 
 
 async def _search(

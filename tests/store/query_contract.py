@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from search.errors import InvalidQueryError
+from search.errors import UnknownPageError
 from search.results import Hit, SearchResponse
 from search.retriever import HybridRetriever
 
@@ -114,9 +114,9 @@ class QueryFeaturesContract:
     def test_a_token_for_another_query_is_refused(self, retriever: HybridRetriever) -> None:
         token = _search(retriever, "news", top_k=2).next_page_token
         assert token is not None
-        with pytest.raises(InvalidQueryError, match="another query"):
+        with pytest.raises(UnknownPageError, match="another query"):
             _search(retriever, "other words", top_k=2, page_token=token)
-        with pytest.raises(InvalidQueryError, match="not a token"):
+        with pytest.raises(UnknownPageError, match="not a token"):
             _search(retriever, "news", top_k=2, page_token="bm90IGEgdG9rZW4")
 
     def test_a_question_without_time_or_syntax_ranks_as_before(
