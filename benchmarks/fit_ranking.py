@@ -36,13 +36,14 @@ import numpy as np
 from scipy.optimize import minimize
 
 from benchmarks.ranking_data import DatasetLegs, QuestionLegs, load
-from benchmarks.ranking_eval import HEADLINE, evaluate, fused_candidates, product_ranker
+from benchmarks.ranking_eval import HEADLINE, capped, evaluate, fused_candidates, product_ranker
 from search.evaluation.metrics import contains_evidence
 from search.leg_weights import SIGNALS
 from search.ranking.features import feature_matrix
 from search.ranking.params import FusionParams, RankingParams, SecondStageParams
 from search.retrieval.fusion import HybridFusion
 from search.retrieval.second_stage import SecondStage
+from search.settings import RetrievalSettings
 
 FEATURES = (
     "bm25_rank",
@@ -325,7 +326,7 @@ def main() -> None:
         "--legs", type=Path, nargs="+", required=True, help="from benchmarks.ranking_data"
     )
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--l2", type=float, default=0.01, help="L2 penalty on the weights")
+    parser.add_argument("--l2", type=float, default=0.001, help="L2 penalty on the weights")
     parser.add_argument("--transfer", action="store_true", help="fit on one set, score the other")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--write", type=Path, help="write the parameters fitted on everything")
@@ -338,10 +339,16 @@ def main() -> None:
     parser.add_argument(
         "--fusion", type=json.loads, help="fixed fusion parameters (JSON) instead of fitting them"
     )
+    parser.add_argument(
+        "--focus-legs",
+        type=int,
+        default=RetrievalSettings().max_focus_legs,
+        help="focused legs per question, as the product caps them (default: its setting)",
+    )
     arguments = parser.parse_args()
     fixed = FusionParams.model_validate(arguments.fusion) if arguments.fusion else None
     features = tuple(arguments.features.split(",")) if arguments.features else FEATURES
-    data = load(arguments.legs)
+    data = _capped(load(arguments.legs), arguments.focus_legs)
     with tempfile.TemporaryDirectory(prefix="fit-ranking-") as scratch:
         fitter = Fitter(data, Path(scratch), features, arguments.fusion_cache)
         started = time.perf_counter()
@@ -363,6 +370,13 @@ def main() -> None:
             arguments.write.write_text(json.dumps(document, indent=2) + "\n")
             print(f"wrote {arguments.write}")
         print(f"took {time.perf_counter() - started:.0f} s")
+
+
+def _capped(data: dict[str, DatasetLegs], focus_legs: int) -> dict[str, DatasetLegs]:
+    """The legs as the product would run them: at most ``focus_legs`` focused legs each."""
+    for legs in data.values():
+        legs.questions = [capped(item, focus_legs) for item in legs.questions]
+    return data
 
 
 def _transfer(fitter: Fitter, l2: float, fixed: FusionParams | None) -> None:

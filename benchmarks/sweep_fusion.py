@@ -10,8 +10,8 @@ the product's fusion and second stage and prints both datasets side by side.
 
 A configuration is JSON: ``fusion`` (``HybridFusion`` arguments: ``fusion``, ``rrf_k``,
 ``bm25_weight``, ``dense_weight``, ``focus_weight``, ``params``), ``second_stage`` (true/false),
-``params`` (a parameter file for the second stage), ``focus_legs`` (a lower cap) and ``mode``
-(``bm25`` or ``dense`` for one leg alone).
+``params`` (a parameter file for the second stage), ``focus_legs`` (the cap on focused legs;
+default: the product's ``max_focus_legs``) and ``mode`` (``bm25`` or ``dense`` for one leg alone).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from benchmarks.ranking_eval import HEADLINE, Ranker, evaluate, product_ranker
 from search.retrieval.fusion import HybridFusion
 from search.retrieval.second_stage import SecondStage
 from search.retrieval.types import LegRankings
+from search.settings import RetrievalSettings
 
 
 def _single_leg(mode: str) -> Ranker:
@@ -51,7 +52,9 @@ def ranker(config: dict[str, Any]) -> Ranker:
         if config.get("second_stage", True)
         else None
     )
-    return product_ranker(fusion, stage, config.get("focus_legs"))
+    return product_ranker(
+        fusion, stage, config.get("focus_legs", RetrievalSettings().max_focus_legs)
+    )
 
 
 def row(name: str, data: dict[str, DatasetLegs], config: dict[str, Any]) -> str:
