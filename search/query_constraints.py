@@ -4,10 +4,11 @@
 archive and the caller's own filters:
 
 - phrases and exclusions become analysed term sequences in the filters (both legs, both stores);
-  a phrase found nowhere in the archive is dropped and reported, because people also use double
-  quotes for emphasis ("the "unprecedented" storm") and one such word must not empty the results;
+  a phrase found nowhere in the archive (or nowhere together with the phrases before it) is
+  dropped and reported, because people also use double quotes for emphasis ("the "unprecedented"
+  storm") and one such word must not empty the results; a quoted outlet name stays an outlet;
 - ``outlet:``/``author:``/``lang:`` narrow the caller's filters (both must hold);
-- ``after:``/``before:``, an explicit ``as_of`` and a period next to a reporting word ("what was
+- ``after:``/``before:``, the caller's ``as_of`` and a period next to a reporting word ("what was
   reported in March 2026") bound the publication date; any other period is a preference (a
   focused leg), and "latest"/"most recent" a recency preference.
 """
@@ -86,10 +87,16 @@ def constrain(
     authors, authors_ok = _narrowed(base.authors, parsed.authors)
     languages, languages_ok = _narrowed(base.languages, parsed.languages)
 
+    # A quoted outlet name ("The New York Times") names a source, read as such by the focused
+    # legs; as a phrase it would demand the name inside the passage's text.
+    outlet_names = {keyword(name) for name in store.outlets()}
+    quoted = [text for text in parsed.phrases if keyword(text) not in outlet_names]
     kept: list[tuple[tuple[str, ...], str]] = []
-    dropped: list[str] = [text for text in parsed.phrases if not analyze(text)]
-    for terms, text in _sequences(parsed.phrases):
-        if store.count_matching(SearchFilters(phrases=[terms])):
+    dropped: list[str] = [text for text in quoted if not analyze(text)]
+    for terms, text in _sequences(quoted):
+        # Phrases must all hold; one that would leave nothing in the archive is dropped.
+        together = SearchFilters(phrases=[*(done for done, _ in kept), terms])
+        if store.count_matching(together):
             kept.append((terms, text))
         else:
             dropped.append(text)
@@ -97,10 +104,10 @@ def constrain(
 
     after = _later(base.published_after, day_start(parsed.after) if parsed.after else None)
     before = _earlier(base.published_before, day_end(parsed.before) if parsed.before else None)
-    known = reading.as_of or as_of
-    if known:
-        # An explicit reference day bounds what the archive knew then.
-        before = _earlier(before, day_end(known))
+    if as_of:
+        # The caller's reference day bounds what the archive knew. "As of July 2023" inside a
+        # question only sets the day its time words count from: it usually dates a fact.
+        before = _earlier(before, day_end(as_of))
     period = (
         (day_start(reading.after) if reading.after else None),
         (day_end(reading.before) if reading.before else None),

@@ -112,7 +112,8 @@ class TimeRead(BaseModel):
     recency: bool = Field(default=False, description="newer articles preferred ('the latest')")
     as_of: date | None = Field(
         default=None,
-        description="the day the archive is read as of (nothing published after it), when given",
+        description="the day the time words count from, when given (the as_of parameter, or "
+        "'as of …' in the question); the parameter also returns nothing published after it",
     )
     words: list[str] = Field(default_factory=list, description="the words that were read")
 
@@ -124,7 +125,8 @@ class SyntaxRead(BaseModel):
     phrases: list[str] = Field(default_factory=list, description="required phrases")
     dropped_phrases: list[str] = Field(
         default_factory=list,
-        description="quoted phrases found nowhere in the archive, searched as plain words",
+        description="quoted phrases found nowhere in the archive (or nowhere together with the "
+        "phrases before them), searched as plain words",
     )
     excluded: list[str] = Field(default_factory=list, description="excluded words and phrases")
     outlets: list[str] = Field(default_factory=list)

@@ -151,10 +151,12 @@ def _count(text: str) -> int:
 
 
 def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """Blank out spans (outlet names such as "Business Today | Latest …") keeping offsets."""
+    """Hide spans (outlet names such as "Business Today | Latest …") keeping offsets. Each
+    becomes one filler word, not blanks: "Yardbarker reported" must not leave "reported" as the
+    word right after a period ("… in 2022 than Yardbarker reported …")."""
     chars = list(text)
     for start, end in spans:
-        chars[start:end] = " " * (end - start)
+        chars[start:end] = "x" * (end - start)
     return "".join(chars)
 
 

@@ -119,3 +119,10 @@ def test_ignored_spans_are_not_read() -> None:
 )
 def test_odd_dates_never_raise(question: str) -> None:
     read_time(question, AS_OF)
+
+
+def test_an_ignored_span_does_not_bring_a_reporting_word_closer() -> None:
+    question = "a lower average in 2022 than Yardbarker reported for Soto?"
+    start = question.index("Yardbarker")
+    reading = read_time(question, AS_OF, ignore=[(start, start + len("Yardbarker"))])
+    assert reading.after == date(2022, 1, 1) and not reading.firm

@@ -63,6 +63,18 @@ class QueryFeaturesContract:
         assert response.syntax is not None
         assert response.syntax.dropped_phrases == ["unprecedented"]
 
+    def test_phrases_that_never_meet_keep_the_first(self, retriever: HybridRetriever) -> None:
+        response = _search(retriever, '"roughly 700 kilometres" "record crowd"', top_k=5)
+        assert response.syntax is not None
+        assert response.syntax.phrases == ["roughly 700 kilometres"]
+        assert response.syntax.dropped_phrases == ["record crowd"]
+        assert response.hits and all("roughly 700 kilometres" in hit.text for hit in response.hits)
+
+    def test_a_quoted_outlet_name_is_no_phrase(self, retriever: HybridRetriever) -> None:
+        response = _search(retriever, f'what did "{NORTHFIELD}" report about the robot?', top_k=3)
+        assert response.syntax is not None and response.syntax.phrases == []
+        assert response.hits[0].source.outlet == NORTHFIELD
+
     def test_page_two_shares_no_story_with_page_one(self, retriever: HybridRetriever) -> None:
         first = _search(retriever, "news", top_k=3)
         assert first.next_page_token is not None
