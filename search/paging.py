@@ -1,5 +1,6 @@
-"""Page tokens: opaque to callers, they carry the stories already shown and the query they belong
-to, so the next page holds the next stories, none shown before.
+"""Page tokens: opaque to callers, they carry what earlier pages showed (hit passages, the copies
+listed with them) and the query they belong to, so the next page holds the next stories, none
+shown before.
 
 Rankings depend on how deep the legs look, so a later page is not a slice of the first page's
 list: it is the best stories of a deeper retrieval that were not shown yet. Within one archive
@@ -17,13 +18,14 @@ from collections.abc import Iterable
 
 from search.errors import UnknownPageError
 
-_KEY_CHARS = 12  # 48 bits of an article id's hash: collisions are ~1e-6 at 20,000 stories
+_KEY_CHARS = 12  # 48 bits of a hash: collisions are ~1e-6 at 20,000 keys
 MAX_SEEN = 500
 _VERSION = 1
 
 
-def story_key(article_id: str) -> str:
-    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()[:_KEY_CHARS]
+def story_key(value: str) -> str:
+    """A short hash of what a page showed (a passage id, a copy's article id)."""
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).hexdigest()[:_KEY_CHARS]
 
 
 def fingerprint(*parts: object) -> str:

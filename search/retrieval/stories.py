@@ -38,15 +38,15 @@ class StoryHits:
         group: bool | None = None,
         seen: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
-        """``seen``: story keys (``search.paging``) of articles shown on earlier pages; a story
-        holding any of them is skipped. ``more``: stories remain after these."""
+        """``seen``: keys (``search.paging``) of what earlier pages showed (``hit_keys``); a
+        story shown before is skipped. ``more``: stories remain after these."""
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
         grouping = self.group if group is None else group
         items = list(candidates.items)
         stories = group_candidates(items) if grouping else [StoryGroup(c) for c in items]
         if seen:
-            stories = [story for story in stories if not (story_keys(story) & seen)]
+            stories = [story for story in stories if not _shown_before(story, seen)]
         hits = [
             _hit(story.leader, story.others, analysis, candidates.weights)
             for story in stories[:top_k]
@@ -58,15 +58,18 @@ class StoryHits:
         }
 
 
-def story_keys(story: StoryGroup) -> set[str]:
-    """The keys of every article a story shows (its leader and the copies listed with it)."""
-    articles = {str(c.document.meta["article_id"]) for c in [story.leader, *story.others]}
-    return {story_key(article) for article in articles}
+def _shown_before(story: StoryGroup, seen: frozenset[str]) -> bool:
+    """Its passage was a hit, or its article was listed as a copy, on an earlier page."""
+    meta = story.leader.document.meta
+    keys = {story_key(f"p:{story.leader.document.id}"), story_key(f"a:{meta['article_id']}")}
+    return bool(keys & seen)
 
 
 def hit_keys(hit: Hit) -> set[str]:
-    return {story_key(hit.source.article_id)} | {
-        story_key(other.article_id) for other in hit.also_reported_by
+    """What a later page must not show again: this passage, and the copies listed with it (the
+    leading article's other passages are hits of their own, as within one page)."""
+    return {story_key(f"p:{hit.passage_id}")} | {
+        story_key(f"a:{other.article_id}") for other in hit.also_reported_by
     }
 
 
