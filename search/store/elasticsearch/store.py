@@ -182,7 +182,9 @@ class ElasticsearchStore:
     def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""
         with self._op("reindexing"):
-            return rebuild(self)
+            summary = rebuild(self)
+        self._ready = False  # the new indices may be of a newer mapping (term positions)
+        return summary
 
     # -- reads ----------------------------------------------------------------------------------
 
