@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from haystack import component, default_from_dict, default_to_dict
+from haystack import Document, component, default_from_dict, default_to_dict
 
 from search.embedding import Embedder
 from search.query_analysis import QueryAnalysis
 from search.retrieval.serde import shared_from_dict, shared_to_dict
 from search.retrieval.types import LegRankings
 from search.store.protocol import PassageStore
+
+
+def _rankings(
+    leg: str, main: list[Document], focused: list[list[Document]], started: float
+) -> LegRankings:
+    seconds = time.perf_counter() - started
+    return LegRankings(leg, tuple(main), tuple(map(tuple, focused)), seconds)
 
 
 def _check_depth(depth: int) -> None:
@@ -36,12 +44,13 @@ class BM25Leg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "dense" or not analysis.terms:
+        if analysis.mode == "dense" or not analysis.terms or not analysis.answerable:
             return {"rankings": LegRankings("bm25")}
+        started = time.perf_counter()
         terms = list(analysis.terms)
         main = self.store.bm25_search(terms, depth, analysis.filters)
         focused = [self.store.bm25_search(terms, depth, f) for f in analysis.focus_filters]
-        return {"rankings": LegRankings("bm25", tuple(main), tuple(map(tuple, focused)))}
+        return {"rankings": _rankings("bm25", main, focused, started)}
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, store=shared_to_dict(self.store), depth=self.depth)
@@ -70,12 +79,13 @@ class DenseLeg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "bm25":
+        if analysis.mode == "bm25" or not analysis.answerable:
             return {"rankings": LegRankings("dense")}
+        started = time.perf_counter()
         vector = self.embedder.embed_query(analysis.dense_text or analysis.question)
         main = self.store.dense_search(vector, depth, analysis.filters)
         focused = [self.store.dense_search(vector, depth, f) for f in analysis.focus_filters]
-        return {"rankings": LegRankings("dense", tuple(main), tuple(map(tuple, focused)))}
+        return {"rankings": _rankings("dense", main, focused, started)}
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(

@@ -18,6 +18,8 @@ class LegRankings:
     leg: str
     main: tuple[Document, ...] = ()
     focused: tuple[tuple[Document, ...], ...] = ()
+    # Wall time of the leg (its searches and, for the dense leg, embedding the question).
+    seconds: float = 0.0
 
     def __deepcopy__(self, memo: dict[int, object]) -> LegRankings:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,7 @@ from search.store.model_stamp import ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
+_log = logging.getLogger(__name__)
 
 
 class ElasticsearchStore:
@@ -72,6 +74,8 @@ class ElasticsearchStore:
             retry_on_timeout=False,
         )
         self._ready = False
+        # Whether the passages index keeps term positions (mapping v2+): phrases need them.
+        self._positions = True
         self._lock = threading.Lock()
         # The retriever asks for outlets on every question: one aggregation a minute at most,
         # and this process's own writes invalidate it at once.
@@ -119,6 +123,14 @@ class ElasticsearchStore:
             if self.model is not None:
                 passages = indices[self.aliases.passages]
                 self._model_recorded = stamp.check(self.client, passages, self.model)
+            self._positions = schema.version_of(indices[self.aliases.passages]) >= 2
+            if not self._positions:
+                _log.warning(
+                    "Elasticsearch index %s predates term positions: quoted phrases match their "
+                    "words in any order until `newsdesk reindex` moves it to mapping v%d",
+                    indices[self.aliases.passages],
+                    schema.TEMPLATE_VERSION,
+                )
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -182,7 +194,9 @@ class ElasticsearchStore:
     def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""
         with self._op("reindexing"):
-            return rebuild(self)
+            summary = rebuild(self)
+        self._ready = False  # the new indices may be of a newer mapping (term positions)
+        return summary
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -249,7 +263,7 @@ class ElasticsearchStore:
         with self._op("searching (BM25)"):
             response = self.client.search(
                 index=self.aliases.passages,
-                query=queries.bm25_query(terms, filters),
+                query=queries.bm25_query(terms, filters, self._positions),
                 size=min(top_k, queries.MAX_RESULTS),
                 **_source(source),
                 track_total_hits=False,
@@ -272,7 +286,7 @@ class ElasticsearchStore:
                 index=self.aliases.passages,
                 size=0,
                 track_total_hits=False,
-                query=queries.bm25_query(terms, filters),
+                query=queries.bm25_query(terms, filters, self._positions),
                 aggs=queries.facet_aggregations(names),
             )
         aggregations = response.get("aggregations", {})
@@ -298,6 +312,12 @@ class ElasticsearchStore:
         total = int(response["hits"]["total"]["value"])
         buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
         return total, {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(unique)}
+
+    def count_matching(self, filters: SearchFilters) -> int:
+        with self._op("counting matches"):
+            query = queries.filter_query(filters, self._positions)
+            response = self.client.count(index=self.aliases.passages, query=query)
+        return int(response["count"])
 
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
@@ -325,8 +345,8 @@ class ElasticsearchStore:
     ) -> list[dict[str, Any]]:
         if top_k <= 0:
             return []
-        knn = queries.knn_clause(embedding, top_k, filters)
         with self._op("searching (dense)"):
+            knn = queries.knn_clause(embedding, top_k, filters, self._positions)
             response = self.client.search(
                 index=self.aliases.passages, knn=knn, size=knn["k"], **_source(source)
             )

@@ -202,12 +202,24 @@ class ResidentIndexes:
     # -- reads ----------------------------------------------------------------------------------
 
     def dense_ranking(
-        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None
+        self,
+        embedding: np.ndarray,
+        top_k: int,
+        filters: SearchFilters | None,
+        *,
+        admitted: np.ndarray | None = None,
+        rejected: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
+        """``admitted``/``rejected``: rowids the query's phrases admit and its exclusions reject
+        (read from the lexical index; the filter columns know no text)."""
         columns, vectors = self.columns, self.vectors  # ``load`` may replace both meanwhile
         if filters is None or filters.is_empty():
             return vectors.search(embedding, top_k, mask=columns.live_mask())
         mask = columns.mask(filters)
+        if admitted is not None:
+            mask &= _rowid_mask(admitted, mask.size)
+        if rejected is not None:
+            mask &= ~_rowid_mask(rejected, mask.size)
         admitted = int(np.count_nonzero(mask))
         if admitted == 0:
             return []
@@ -215,3 +227,10 @@ class ResidentIndexes:
 
     def passages(self) -> int:
         return self.columns.live_count()
+
+
+def _rowid_mask(rowids: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    rowids = np.asarray(rowids, dtype=np.int64)
+    mask[rowids[rowids < size]] = True
+    return mask

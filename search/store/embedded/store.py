@@ -396,7 +396,7 @@ class EmbeddedStore:
     ) -> Ranking:
         """(catalog rowid, cosine) pairs, best first."""
         self._refresh()
-        return list(self._resident.dense_ranking(embedding, top_k, filters))
+        return self._dense(embedding, top_k, filters)
 
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         return dict(self._catalog.documents([int(key) for key in keys]))
@@ -411,7 +411,31 @@ class EmbeddedStore:
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         self._refresh()
-        return self._catalog.hydrate(self._resident.dense_ranking(embedding, top_k, filters))
+        return self._catalog.hydrate(self._dense(embedding, top_k, filters))
+
+    def _dense(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None
+    ) -> list[tuple[int, float]]:
+        # Phrases and exclusions live in the lexical index (term positions), not in the filter
+        # columns: the lexical index names the passages they admit or reject.
+        admitted = rejected = None
+        if filters is not None and filters.phrases:
+            admitted = self._lexical.matching_rowids(SearchFilters(phrases=filters.phrases))
+        if filters is not None and filters.excluded:
+            # Few passages hold an excluded word: list those rather than all the others.
+            rejected = np.unique(
+                np.concatenate(
+                    [
+                        self._lexical.matching_rowids(SearchFilters(phrases=[sequence]))
+                        for sequence in filters.excluded
+                    ]
+                )
+            )
+        return list(
+            self._resident.dense_ranking(
+                embedding, top_k, filters, admitted=admitted, rejected=rejected
+            )
+        )
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -425,6 +449,10 @@ class EmbeddedStore:
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         self._refresh()
         return self._lexical.document_frequencies(terms)
+
+    def count_matching(self, filters: SearchFilters) -> int:
+        self._refresh()
+        return self._lexical.count(filters)
 
     def ping(self) -> None:
         self._catalog.generation()

@@ -20,6 +20,7 @@ COMPONENTS = {
     "dense": "search.retrieval.legs.DenseLeg",
     "fusion": "search.retrieval.fusion.HybridFusion",
     "second_stage": "search.retrieval.second_stage.SecondStage",
+    "ordering": "search.retrieval.ordering.Ordering",
     "stories": "search.retrieval.stories.StoryHits",
 }
 
