@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import NotFoundError
 from haystack import Document, default_to_dict
 
 from search.articles import Article
@@ -20,6 +20,7 @@ from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
 from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
+from search.store.elasticsearch.client import connect
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
@@ -64,15 +65,7 @@ class ElasticsearchStore:
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
         self.bulk_policy = bulk_policy or BulkPolicy()
-        # No transport-level retries: a dead node must fail within the timeout, not a multiple of
-        # it. Bulk writes retry on their own, with back-off.
-        self.client = Elasticsearch(
-            settings.url,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            request_timeout=settings.timeout_s,
-            max_retries=0,
-            retry_on_timeout=False,
-        )
+        self.client = connect(settings)
         self._ready = False
         # Whether the passages index keeps term positions (mapping v2+): phrases need them.
         self._positions = True
