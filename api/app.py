@@ -15,8 +15,9 @@ from api.hosts import host_check
 from api.ingest import IngestQueue
 from api.jobs import JobStore
 from api.mcp import mount_mcp
+from api.metrics import Metrics
 from api.plain_errors import PlainErrorsAsJSON
-from api.routes import articles, health, jobs, search, tools
+from api.routes import articles, health, jobs, metrics, search, tools
 from api.runtime import Runtime
 from api.security_headers import SecurityHeaders
 from api.ui import mount_ui
@@ -27,8 +28,10 @@ JOBS_FILE = "jobs.sqlite3"
 
 class NewsdeskApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
-        # Outside FastAPI's own error middleware, so a 500 gets the headers and a JSON body too.
-        return SecurityHeaders(PlainErrorsAsJSON(super().build_middleware_stack()), DOCS_PATHS)
+        # Outside FastAPI's own error middleware, so a 500 gets the headers and a JSON body too;
+        # metrics outermost, so they count what the client really got.
+        stack = SecurityHeaders(PlainErrorsAsJSON(super().build_middleware_stack()), DOCS_PATHS)
+        return self.state.metrics.middleware(stack)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -45,7 +48,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             # objects each full collection held the query it fell on up by up to ~150 ms
             # (benchmarks/README.md, the product path's p99).
             gc.freeze()
-        app.state.ingest = IngestQueue(app.state.runtime, JobStore(settings.data_dir / JOBS_FILE))
+        app.state.metrics.watch_store(app.state.runtime)
+        app.state.ingest = IngestQueue(
+            app.state.runtime,
+            JobStore(settings.data_dir / JOBS_FILE),
+            on_summary=app.state.metrics.ingested,
+        )
         try:
             async with app.state.mcp.session_manager.run():
                 yield
@@ -65,11 +73,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         max_body_size=settings.api.max_body_bytes,
         middleware=[host_check(settings.api)],
     )
+    app.state.metrics = Metrics()
     register_error_handlers(app)
     app.include_router(search.router)
     app.include_router(articles.router, max_body_size=settings.api.max_upload_bytes)
     app.include_router(jobs.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(tools.router)
     app.state.mcp = mount_mcp(app, settings.api)
     mount_docs(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +97,20 @@ def _print_hits(response: SearchResponse) -> None:
         typer.echo(f"{rank}. [{hit.score:.4f}] {source.title}" + (f" ({where})" if where else ""))
         typer.echo(f"   {hit.text[:400]}" + ("…" if len(hit.text) > 400 else ""))
     typer.echo(f"{len(response.hits)} hits in {response.took_ms} ms ({response.mode})")
+    if response.time is not None:
+        read = response.time
+        period = f"{read.after or '…'} to {read.before or '…'}" if read.applied else None
+        parts = [
+            f"period {period} ({read.applied})" if period else None,
+            "newest preferred" if read.recency else None,
+            f"as of {read.as_of}" if read.as_of else None,
+        ]
+        typer.echo("time read: " + "; ".join(part for part in parts if part))
+    if response.syntax is not None and response.syntax.dropped_phrases:
+        dropped = ", ".join(f'"{phrase}"' for phrase in response.syntax.dropped_phrases)
+        typer.echo(f"phrases found nowhere, searched as words: {dropped}")
+    if response.next_page_token:
+        typer.echo(f"more: --page-token {response.next_page_token}")
 
 
 @app.command()
@@ -103,17 +118,41 @@ def search(
     query: Annotated[str, typer.Argument(help="the question")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
     mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid, bm25 or dense")] = "hybrid",
+    sort: Annotated[str, typer.Option("--sort", help="relevance or date")] = "relevance",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="read the archive as of this day (YYYY-MM-DD)")
+    ] = None,
+    page_token: Annotated[
+        str | None, typer.Option("--page-token", help="the next_page_token of the previous page")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON response")] = False,
 ) -> None:
-    """Ask a question; prints ranked passages with their sources."""
+    """Ask a question; prints ranked passages with their sources.
+
+    The query may hold "exact phrases", -word and -"phrase" exclusions, and the fields
+    outlet:, author:, lang:, after: and before: (e.g. outlet:"The Guardian" after:2026-03).
+    """
     if mode not in ("hybrid", "bm25", "dense"):
         raise _fail(ValueError(f"--mode must be hybrid, bm25 or dense, not {mode!r}"))
+    if sort not in ("relevance", "date"):
+        raise _fail(ValueError(f"--sort must be relevance or date, not {sort!r}"))
     if not query.strip():
         raise _fail(ValueError("the query is blank"))
     try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise _fail(ValueError(f"--as-of must be a day (YYYY-MM-DD), not {as_of!r}")) from None
+    try:
         runtime = _runtime()
         try:
-            response = runtime.retriever.search(query.strip(), top_k=top_k, mode=mode_of(mode))
+            response = runtime.retriever.search(
+                query.strip(),
+                top_k=top_k,
+                mode=mode_of(mode),
+                sort=sort,
+                as_of=day,
+                page_token=page_token,
+            )
         finally:
             runtime.close()
     except NewsdeskError as error:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.ingest import IngestQueue
+from api.metrics import Metrics
 from api.runtime import Runtime
 from search.retriever import HybridRetriever
 from search.settings import Settings
@@ -19,6 +20,10 @@ def get_runtime(request: Request) -> Runtime:
 
 def get_ingest(request: Request) -> IngestQueue:
     return request.app.state.ingest
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
 
 
 def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> PassageStore:
@@ -38,3 +43,4 @@ StoreDep = Annotated[PassageStore, Depends(get_store)]
 RetrieverDep = Annotated[HybridRetriever, Depends(get_retriever)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IngestDep = Annotated[IngestQueue, Depends(get_ingest)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

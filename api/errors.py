@@ -23,6 +23,7 @@ from search.errors import (
     NewsdeskError,
     StoreCorruptedError,
     StoreUnavailableError,
+    UnknownPageError,
 )
 
 EXCERPT_CHARS = 80
@@ -31,6 +32,8 @@ MAX_REPORTED_ERRORS = 20
 
 _STATUS: dict[type[NewsdeskError], int] = {
     InvalidQueryError: 422,
+    # The token names a page; one this service never issued for this query is not found.
+    UnknownPageError: 404,
     InvalidArticleError: 422,
     StoreUnavailableError: 503,
     ModelLoadError: 503,

@@ -111,3 +111,14 @@ IsoDay = Annotated[
     PlainValidator(_day),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
+
+MAX_PAGE_TOKEN_CHARS = 10_000
+PageToken = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_PAGE_TOKEN_CHARS,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="next_page_token of the previous page (same query and options)",
+    ),
+]

@@ -9,11 +9,12 @@ marks the job ``interrupted``; resubmitting is safe (written articles come back 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from api.jobs import JobStore
 from api.runtime import Runtime
-from indexer.pipeline import BATCH_ARTICLES
+from indexer.pipeline import BATCH_ARTICLES, IndexSummary
 from indexer.readers import ReadResult
 
 
@@ -23,8 +24,15 @@ class IngestQueue:
     job_id, done = queue.submit(items)   # done: a Future, set when the job ends
     """
 
-    def __init__(self, runtime: Runtime, jobs: JobStore, group_size: int = BATCH_ARTICLES) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        jobs: JobStore,
+        group_size: int = BATCH_ARTICLES,
+        on_summary: Callable[[IndexSummary], None] | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.on_summary = on_summary
         self.jobs = jobs
         self.group_size = group_size
         self._stopping = threading.Event()
@@ -45,6 +53,8 @@ class IngestQueue:
                     return
                 summary = indexer.index(items[start : start + self.group_size], progress=False)
                 self.jobs.record(job_id, summary)
+                if self.on_summary is not None:
+                    self.on_summary(summary)
         except Exception as error:
             self.jobs.finish(job_id, "failed", f"{error}" or type(error).__name__)
             raise

@@ -32,6 +32,11 @@ EVERY_ROUTE_ERRORS: Responses = {
 STORE_ERRORS: Responses = {
     503: error_response("the store (or the embedding model) is unavailable; the detail says which")
 }
+PAGE_ERRORS: Responses = {
+    404: error_response(
+        "page_token is not one this service issued for this query and these options"
+    )
+}
 WRITE_ERRORS: Responses = {
     401: error_response("the write key is missing or wrong"),
     403: error_response("writes are disabled: NEWSDESK_API__WRITE_KEY is not set"),

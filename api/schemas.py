@@ -13,12 +13,14 @@ from api.fields import (
     MAX_QUERY_CHARS,
     STRICT_REQUEST,
     IsoDateTime,
+    IsoDay,
     JsonInt,
     Name,
+    PageToken,
     QueryText,
 )
 from search.filters import SearchFilters
-from search.results import FacetName, Fusion, Mode
+from search.results import FacetName, Fusion, Mode, Sort
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_TOP_K", "SearchQuery", "SearchRequest"]
 
@@ -28,7 +30,10 @@ MAX_TOP_K = 100
 class _SearchFields(BaseModel):
     model_config = LENIENT_REQUEST
 
-    q: QueryText = Field(description="the question")
+    q: QueryText = Field(
+        description='the question; may hold "exact phrases", -word / -"phrase" exclusions and '
+        "the fields outlet:, author:, lang:, after:, before: (YYYY, YYYY-MM or YYYY-MM-DD)"
+    )
     top_k: JsonInt = Field(default=10, ge=1, le=MAX_TOP_K)
     mode: Mode = "hybrid"
     fusion: Fusion | None = Field(default=None, description="rrf (default) or weighted")
@@ -48,6 +53,16 @@ class _SearchFields(BaseModel):
     facets: list[FacetName] | None = Field(
         default=None, max_length=2, description="outlet and/or day counts over matching passages"
     )
+
+    sort: Sort = Field(
+        default="relevance", description="relevance, or date: the best matches, newest first"
+    )
+    as_of: IsoDay | None = Field(
+        default=None,
+        description="read the archive as of this day: time words count from it and nothing "
+        "published after it is returned (default: today, without that bound)",
+    )
+    page_token: PageToken | None = None
 
     def filters(self) -> SearchFilters:
         return SearchFilters(
@@ -69,6 +84,9 @@ class _SearchFields(BaseModel):
             "dense_weight": self.dense_weight,
             "group": self.group,
             "facets": self.facets or (),
+            "sort": self.sort,
+            "as_of": self.as_of,
+            "page_token": self.page_token,
         }
 
 

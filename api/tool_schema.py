@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import MAX_NAME_CHARS, STRICT_REQUEST, IsoDay, JsonInt, QueryText
+from api.fields import MAX_NAME_CHARS, STRICT_REQUEST, IsoDay, JsonInt, PageToken, QueryText
 from search.filters import SearchFilters
+from search.results import Sort, SyntaxRead, TimeRead
 from search.wellformed import WellFormedStr
 
 TOOL_NAME = "search_news"
@@ -62,6 +63,20 @@ class SearchNewsArgs(BaseModel):
     published_before: IsoDay | None = Field(
         default=None,
         description="Only articles published on or before this day (YYYY-MM-DD, UTC).",
+    )
+    sort: Sort = Field(
+        default="relevance",
+        description="relevance (best match first) or date (the best matches, newest first).",
+    )
+    as_of: IsoDay | None = Field(
+        default=None,
+        description="Read the archive as of this day (YYYY-MM-DD): 'last week' counts from it and "
+        "nothing published after it is returned.",
+    )
+    page_token: PageToken | None = Field(
+        default=None,
+        description="next_page_token from a previous call with the same arguments: the next "
+        "top_k stories, none repeated.",
     )
     max_chars: JsonInt = Field(
         default=4000,
@@ -116,6 +131,15 @@ class SearchNewsResult(BaseModel):
     total_chars: int = Field(description="characters of quoted text returned")
     truncated: bool = Field(description="true when passages were trimmed or left out")
     omitted: int = Field(default=0, description="matching passages left out to stay in max_chars")
+    time: TimeRead | None = Field(
+        default=None, description="how the question's time words were read (null: none)"
+    )
+    syntax: SyntaxRead | None = Field(
+        default=None, description="query syntax read (phrases, exclusions, fields); null: none"
+    )
+    next_page_token: str | None = Field(
+        default=None, description="pass as page_token for the next stories; null on the last page"
+    )
 
 
 class OutletCount(BaseModel):

@@ -13,6 +13,10 @@ class InvalidQueryError(NewsdeskError):
     """A search request is malformed in a way validation could not catch earlier."""
 
 
+class UnknownPageError(NewsdeskError):
+    """A page token this service did not issue for this query and these options."""
+
+
 class StoreUnavailableError(NewsdeskError):
     """The backing store cannot be reached or does not answer in time."""
 

@@ -13,6 +13,17 @@ class SearchFilters(BaseModel):
     languages: list[str] | None = Field(default=None, max_length=20)
     published_after: datetime | None = None
     published_before: datetime | None = None
+    # Text constraints from the query syntax, as analysed term sequences (``search.analysis``),
+    # so both stores compare the terms they index: every phrase must occur in a passage's terms
+    # (a one-term phrase is a required term), no excluded sequence may.
+    phrases: list[tuple[str, ...]] | None = Field(default=None, max_length=20)
+    excluded: list[tuple[str, ...]] | None = Field(default=None, max_length=50)
+
+    @field_validator("phrases", "excluded")
+    @classmethod
+    def _drop_empty(cls, values: list[tuple[str, ...]] | None) -> list[tuple[str, ...]] | None:
+        kept = [tuple(terms) for terms in values or [] if terms]
+        return list(dict.fromkeys(kept)) or None
 
     @field_validator("outlets", "authors", "languages")
     @classmethod
@@ -35,7 +46,14 @@ class SearchFilters(BaseModel):
             or self.languages
             or self.published_after
             or self.published_before
+            or self.phrases
+            or self.excluded
         )
+
+    @property
+    def has_text(self) -> bool:
+        """Phrases or exclusions: constraints only the lexical index can check."""
+        return bool(self.phrases or self.excluded)
 
 
 def keyword(value: str | None) -> str | None:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from search.analysis import STOP_WORDS, analyze_query
 from search.answer_types import QuestionCues, read_cues
 from search.coverage import term_weights
 from search.filters import SearchFilters, keyword
+from search.query_constraints import Constraints, constrain
+from search.query_syntax import parse_query
 from search.question import QuestionFocus, read_question
 from search.results import Mode
 from search.store.protocol import PassageStore
+from search.time_reading import read_time
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^\s*|[.?!:;]\s+|[\"“‘(]\s*)$")
@@ -44,6 +48,13 @@ class QueryAnalysis:
     keyword_share: float = 0.0
     # For each named outlet (case-folded), the part of the question about it.
     outlet_clauses: Mapping[str, str] = field(default_factory=dict)
+    # The query syntax and time words read, and what they did to the filters.
+    constraints: Constraints = field(default_factory=lambda: Constraints(filters=None))
+
+    @property
+    def answerable(self) -> bool:
+        """False when the filters cannot all hold: the legs return nothing."""
+        return self.constraints.satisfiable
 
     def __deepcopy__(self, memo: dict[int, object]) -> QueryAnalysis:
         return self
@@ -123,24 +134,41 @@ def analyse(
     filters: SearchFilters | None = None,
     question_aware: bool = True,
     max_focus_legs: int = 4,
+    as_of: date | None = None,
 ) -> QueryAnalysis:
-    """Read ``question`` against ``store`` (document frequencies, outlet names)."""
-    cues = read_cues(question)
-    terms = analyze_query(question)
-    documents, frequencies = store.document_frequencies(terms) if terms else (0, {})
+    """Read ``question`` against ``store`` (document frequencies, outlet names, phrases).
+
+    Its syntax (``search.query_syntax``) and time words (``search.time_reading``, relative to
+    ``as_of``, else today) narrow ``filters``; what is left of the question is read as before.
+    """
+    parsed = parse_query(question)
+    # Without syntax the question is read exactly as written (ranking exactly as before).
+    text = parsed.text if parsed.has_syntax else question
+    cues = read_cues(text)
+    terms = analyze_query(text)
     # Pure bm25 / dense modes stay pure: no focused legs.
     focused = question_aware and mode == "hybrid"
-    focus = read_question(question, store.outlets()) if focused else QuestionFocus()
+    # Outlet names are read in every mode, so that "Business Today | Latest…" is no time word.
+    named = read_question(text, store.outlets())
+    focus = named if focused else QuestionFocus()
+    reading = read_time(text, as_of or datetime.now(UTC).date(), ignore=named.mentions)
+    constraints = constrain(parsed, reading, filters, store, as_of=as_of)
+    narrowed = constraints.filters
+    documents, frequencies = store.document_frequencies(terms) if terms else (0, {})
+    focus_filters = list(focus.filters(narrowed, max_focus_legs)) if focus else []
+    if focused and constraints.preferred is not None:
+        focus_filters.append(constraints.preferred)
     return QueryAnalysis(
-        question=question,
+        question=text,
         mode=mode,
-        dense_text=focus.without_mentions(question) if focus else question,
+        dense_text=focus.without_mentions(text) if focus else text,
         terms=tuple(terms),
         weights=term_weights(terms, documents, frequencies),
         cues=cues,
         focus=focus,
-        filters=filters,
-        focus_filters=tuple(focus.filters(filters, max_focus_legs)) if focus else (),
+        filters=narrowed,
+        focus_filters=tuple(focus_filters),
         keyword_share=keyword_share(cues),
-        outlet_clauses=outlet_clauses(question, focus),
+        outlet_clauses=outlet_clauses(text, focus),
+        constraints=constraints,
     )

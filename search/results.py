@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 Mode = Literal["hybrid", "bm25", "dense"]
 Fusion = Literal["rrf", "weighted"]
+Sort = Literal["relevance", "date"]
 
 
 class LegScore(BaseModel):
@@ -97,6 +99,43 @@ class FacetBucket(BaseModel):
 FacetName = Literal["outlet", "day"]
 
 
+class TimeRead(BaseModel):
+    """How the question's time was read (days inclusive, relative to ``as_of``)."""
+
+    after: date | None = Field(default=None, description="first day of the period read")
+    before: date | None = Field(default=None, description="last day of the period read")
+    applied: Literal["filter", "preference"] | None = Field(
+        default=None,
+        description="filter: only articles published in the period (the question says when it "
+        "was reported); preference: articles of the period rank higher; null: no period",
+    )
+    recency: bool = Field(default=False, description="newer articles preferred ('the latest')")
+    as_of: date | None = Field(
+        default=None,
+        description="the day the time words count from, when given (the as_of parameter, or "
+        "'as of …' in the question); the parameter also returns nothing published after it",
+    )
+    words: list[str] = Field(default_factory=list, description="the words that were read")
+
+
+class SyntaxRead(BaseModel):
+    """The query syntax that was read; what did not parse stayed plain words."""
+
+    text: str = Field(description="the words searched, syntax removed (phrase words stay)")
+    phrases: list[str] = Field(default_factory=list, description="required phrases")
+    dropped_phrases: list[str] = Field(
+        default_factory=list,
+        description="quoted phrases found nowhere in the archive (or nowhere together with the "
+        "phrases before them), searched as plain words",
+    )
+    excluded: list[str] = Field(default_factory=list, description="excluded words and phrases")
+    outlets: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    after: date | None = None
+    before: date | None = None
+
+
 class SearchResponse(BaseModel):
     query: str
     mode: Mode
@@ -104,4 +143,16 @@ class SearchResponse(BaseModel):
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]] | None = Field(
         default=None, description="counts over the passages matching the question's terms"
+    )
+    sort: Sort = "relevance"
+    time: TimeRead | None = Field(
+        default=None, description="how the question's time was read; null when it names none"
+    )
+    syntax: SyntaxRead | None = Field(
+        default=None, description="the query syntax read; null when the query uses none"
+    )
+    next_page_token: str | None = Field(
+        default=None,
+        description="pass as page_token (same query and options) for the next top_k stories; "
+        "null on the last page",
     )

@@ -7,17 +7,20 @@ Callers (the API, the CLI, MCP, evaluation, benchmarks) keep one object with ``r
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from haystack import Document, Pipeline, component
 from haystack.core.errors import PipelineRuntimeError
 
-from search.analysis import analyze_query
+from search import paging
 from search.embedding import Embedder
 from search.filters import SearchFilters
-from search.results import FacetName, Fusion, Hit, Mode, SearchResponse
+from search.query_analysis import QueryAnalysis
+from search.results import FacetName, Fusion, Hit, Mode, SearchResponse, Sort
 from search.retrieval.pipeline import retrieval_pipeline
+from search.retrieval.stories import hit_keys
 from search.settings import RetrievalSettings
 from search.store.protocol import PassageStore
 
@@ -43,7 +46,13 @@ class HybridRetriever:
         self.settings = settings or RetrievalSettings()
         self.pipeline: Pipeline = retrieval_pipeline(store, embedder, self.settings)
 
-    @component.output_types(hits=list[Hit], documents=list[Document])
+    @component.output_types(
+        hits=list[Hit],
+        documents=list[Document],
+        next_page_token=str,
+        analysis=QueryAnalysis,
+        leg_seconds=dict[str, float],
+    )
     def run(
         self,
         query: str,
@@ -55,53 +64,92 @@ class HybridRetriever:
         bm25_weight: float | None = None,
         dense_weight: float | None = None,
         group: bool | None = None,
-    ) -> dict[str, list[Any]]:
+        sort: Sort = "relevance",
+        as_of: date | None = None,
+        page_token: str | None = None,
+    ) -> dict[str, Any]:
+        """``next_page_token`` (None on the last page) fetches the next ``top_k`` stories when
+        passed back as ``page_token`` with the same query and options."""
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
         group = self.settings.group if group is None else group
-        depth = max(top_k * (_GROUPING_DEPTH_FACTOR if group else 1), self.settings.candidates)
         overrides = {
             "fusion": fusion,
             "rrf_k": rrf_k,
             "bm25_weight": bm25_weight,
             "dense_weight": dense_weight,
         }
+        page_of = paging.fingerprint(
+            query,
+            mode,
+            filters.model_dump(mode="json") if filters else None,
+            overrides,
+            group,
+            sort,
+            as_of,
+        )
+        seen = paging.decode(page_token, page_of) if page_token else frozenset()
+        # Later pages look deeper: enough for the stories shown and the next top_k.
+        wanted = len(seen) + top_k
+        depth = max(wanted * (_GROUPING_DEPTH_FACTOR if group else 1), self.settings.candidates)
         data = {
-            "query": {"query": query, "mode": mode, "filters": filters},
+            "query": {"query": query, "mode": mode, "filters": filters, "as_of": as_of},
             "bm25": {"depth": depth},
             "dense": {"depth": depth},
             "fusion": {k: v for k, v in overrides.items() if v is not None},
-            "stories": {"top_k": top_k, "group": group},
+            "ordering": {"sort": sort, "window": depth},
+            "stories": {"top_k": top_k, "group": group, "seen": seen},
         }
         try:
-            return self.pipeline.run(data)["stories"]
+            result = self.pipeline.run(data, include_outputs_from={"query", "bm25", "dense"})
         except PipelineRuntimeError as error:
             # The Pipeline wraps what a component raised; callers (and the API's error
             # mapping: store down -> 503) expect the error itself.
             if isinstance(error.__cause__, Exception):
                 raise error.__cause__ from None
             raise
+        stories = result["stories"]
+        shown = set(seen).union(*(hit_keys(hit) for hit in stories["hits"]))
+        more = stories["more"] and len(stories["hits"]) == top_k and len(shown) <= paging.MAX_SEEN
+        return {
+            "hits": stories["hits"],
+            "documents": stories["documents"],
+            "next_page_token": paging.encode(page_of, shown) if more else None,
+            "analysis": result["query"]["analysis"],
+            "leg_seconds": {
+                leg: result[leg]["rankings"].seconds
+                for leg in ("bm25", "dense")
+                if result[leg]["rankings"].seconds
+            },
+        }
 
     def search(
-        self, query: str, facets: Sequence[FacetName] = (), **options: object
+        self,
+        query: str,
+        facets: Sequence[FacetName] = (),
+        on_leg: Callable[[str, float], None] | None = None,
+        **options: Any,
     ) -> SearchResponse:
-        """``run`` plus timing and facets, in the response shape shared by the CLI and the API."""
+        """``run`` plus timing and facets, in the response shape shared by the CLI and the API.
+        ``on_leg(leg, seconds)`` hears how long each retrieval leg that ran took."""
         started = time.perf_counter()
-        hits = self.run(query=query, **options)["hits"]  # type: ignore[arg-type]
+        result = self.run(query=query, **options)
+        if on_leg is not None:
+            for leg, seconds in result["leg_seconds"].items():
+                on_leg(leg, seconds)
+        analysis: QueryAnalysis = result["analysis"]
         counts = None
         if facets:
-            filters = options.get("filters")
-            counts = self.store.facets(
-                analyze_query(query),
-                filters if isinstance(filters, SearchFilters) else None,
-                facets,
-            )
+            counts = self.store.facets(list(analysis.terms), analysis.filters, facets)
         took_ms = round((time.perf_counter() - started) * 1000, 2)
-        mode = options.get("mode") or "hybrid"
         return SearchResponse(
             query=query,
-            mode=mode,  # type: ignore[arg-type]
+            mode=options.get("mode") or "hybrid",
             took_ms=took_ms,
-            hits=hits,
+            hits=result["hits"],
             facets=counts,
+            sort=options.get("sort") or "relevance",
+            time=analysis.constraints.time,
+            syntax=analysis.constraints.syntax,
+            next_page_token=result["next_page_token"],
         )

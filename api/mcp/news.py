@@ -30,8 +30,21 @@ _WHITESPACE = re.compile(r"\s+")
 
 def search_news(runtime: Runtime, args: SearchNewsArgs) -> SearchNewsResult:
     """Ranked passages for ``args.query`` with citations, quoted text capped at ``max_chars``."""
-    response = runtime.retriever.search(args.query, top_k=args.top_k, filters=args.filters())
-    return quote_hits(args.query, response.hits, args.max_chars)
+    response = runtime.retriever.search(
+        args.query,
+        top_k=args.top_k,
+        filters=args.filters(),
+        sort=args.sort,
+        as_of=args.as_of,
+        page_token=args.page_token,
+    )
+    return quote_hits(args.query, response.hits, args.max_chars).model_copy(
+        update={
+            "time": response.time,
+            "syntax": response.syntax,
+            "next_page_token": response.next_page_token,
+        }
+    )
 
 
 def quote_hits(query: str, hits: list[Hit], max_chars: int) -> SearchNewsResult:

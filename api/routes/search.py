@@ -7,27 +7,33 @@ from typing import Annotated
 from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import RetrieverDep
-from api.openapi import STORE_ERRORS
+from api.deps import MetricsDep, RetrieverDep
+from api.openapi import PAGE_ERRORS, STORE_ERRORS
 from api.routes import api_router
 from api.schemas import SearchQuery, SearchRequest
 from search.results import SearchResponse
 
-router = api_router(prefix="/v1", tags=["search"], responses=STORE_ERRORS)
+router = api_router(prefix="/v1", tags=["search"], responses={**STORE_ERRORS, **PAGE_ERRORS})
 
 
-async def _search(retriever: RetrieverDep, request: SearchQuery | SearchRequest) -> SearchResponse:
+async def _search(
+    retriever: RetrieverDep, metrics: MetricsDep, request: SearchQuery | SearchRequest
+) -> SearchResponse:
     # Embedding and the store calls block: keep them off the event loop.
-    return await run_in_threadpool(retriever.search, request.q, **request.retriever_options())
+    return await run_in_threadpool(
+        retriever.search, request.q, on_leg=metrics.leg, **request.retriever_options()
+    )
 
 
 @router.get("/search", response_model=SearchResponse)
 async def search_get(
-    retriever: RetrieverDep, request: Annotated[SearchQuery, Query()]
+    retriever: RetrieverDep, metrics: MetricsDep, request: Annotated[SearchQuery, Query()]
 ) -> SearchResponse:
-    return await _search(retriever, request)
+    return await _search(retriever, metrics, request)
 
 
 @router.post("/search", response_model=SearchResponse)
-async def search_post(retriever: RetrieverDep, request: SearchRequest) -> SearchResponse:
-    return await _search(retriever, request)
+async def search_post(
+    retriever: RetrieverDep, metrics: MetricsDep, request: SearchRequest
+) -> SearchResponse:
+    return await _search(retriever, metrics, request)

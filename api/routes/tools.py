@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep, StoreDep
 from api.mcp.news import OVERVIEWS, search_news
-from api.openapi import STORE_ERRORS
+from api.openapi import PAGE_ERRORS, STORE_ERRORS
 from api.routes import api_router
 from api.tool_schema import ArchiveOverview, SearchNewsArgs, SearchNewsResult, openai_tool
 
@@ -21,7 +21,11 @@ async def openai_function() -> dict[str, Any]:
     return openai_tool()
 
 
-@router.post("/tools/search_news", response_model=SearchNewsResult, responses=STORE_ERRORS)
+@router.post(
+    "/tools/search_news",
+    response_model=SearchNewsResult,
+    responses={**STORE_ERRORS, **PAGE_ERRORS},
+)
 async def call_search_news(runtime: RuntimeDep, args: SearchNewsArgs) -> SearchNewsResult:
     """Run ``search_news`` with the arguments a model produced (the OpenAI tool-call loop)."""
     return await run_in_threadpool(search_news, runtime, args)

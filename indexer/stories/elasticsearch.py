@@ -18,12 +18,13 @@ import time
 from typing import Any
 
 import numpy as np
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ConflictError, NotFoundError
 
 from indexer.stories.signatures import MAX_CANDIDATES, Candidate, StoryMember, earliest_copy
 from search.articles import Article
 from search.errors import StoreCorruptedError
 from search.settings import DedupSettings, ElasticsearchSettings
+from search.store.elasticsearch.client import connect
 from search.store.elasticsearch.errors import translated
 
 _POLL_S = 0.02
@@ -62,13 +63,7 @@ class ElasticsearchStoryIndex:
         self.index = f"{settings.index}-stories"
         self._url = settings.url
         self._replicas = settings.replicas
-        self.client = Elasticsearch(
-            settings.url,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            request_timeout=settings.timeout_s,
-            max_retries=0,
-            retry_on_timeout=False,
-        )
+        self.client = connect(settings)
         self._ready = False
 
     def _ensure(self) -> None:

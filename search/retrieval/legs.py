@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from haystack import component, default_from_dict, default_to_dict
+from haystack import Document, component, default_from_dict, default_to_dict
 
 from search.embedding import Embedder
 from search.query_analysis import QueryAnalysis
 from search.retrieval.serde import shared_from_dict, shared_to_dict
 from search.retrieval.types import LegRankings
-from search.store.protocol import PassageStore
+from search.store.protocol import PassageStore, Ranking
 
 # The legs run here, side by side, while the Pipeline moves on; fusion waits for both. Tantivy
 # and the model release the GIL, so on two cores a question costs about its slower leg rather
@@ -21,6 +22,13 @@ from search.store.protocol import PassageStore
 _LEGS = ThreadPoolExecutor(
     max_workers=max(4, 2 * (os.cpu_count() or 1)), thread_name_prefix="newsdesk-leg"
 )
+
+
+def _rankings(
+    leg: str, main: Ranking, focused: list[Ranking], best: Document | None, started: float
+) -> LegRankings:
+    seconds = time.perf_counter() - started
+    return LegRankings(leg, tuple(main), tuple(map(tuple, focused)), best, seconds)
 
 
 def _check_depth(depth: int) -> None:
@@ -48,7 +56,7 @@ class BM25Leg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "dense" or not analysis.terms:
+        if analysis.mode == "dense" or not analysis.terms or not analysis.answerable:
             return {"rankings": LegRankings("bm25")}
         terms = list(analysis.terms)
         filter_sets = [analysis.filters, *analysis.focus_filters]
@@ -59,9 +67,10 @@ class BM25Leg:
         }
 
     def _rank(self, terms: list[str], depth: int, filter_sets: list) -> LegRankings:
+        started = time.perf_counter()
         main, *focused = self.store.bm25_rankings(terms, depth, filter_sets)
         best = self.store.hydrate([main[0][0]]).get(main[0][0]) if main else None
-        return LegRankings("bm25", tuple(main), tuple(map(tuple, focused)), best)
+        return _rankings("bm25", main, focused, best, started)
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(self, store=shared_to_dict(self.store), depth=self.depth)
@@ -90,7 +99,7 @@ class DenseLeg:
     def run(self, analysis: QueryAnalysis, depth: int | None = None) -> dict[str, LegRankings]:
         depth = depth or self.depth
         _check_depth(depth)
-        if analysis.mode == "bm25":
+        if analysis.mode == "bm25" or not analysis.answerable:
             return {"rankings": LegRankings("dense")}
         text = analysis.dense_text or analysis.question
         filter_sets = [analysis.filters, *analysis.focus_filters]
@@ -101,9 +110,10 @@ class DenseLeg:
         }
 
     def _rank(self, text: str, depth: int, filter_sets: list) -> LegRankings:
+        started = time.perf_counter()
         vector: np.ndarray = self.embedder.embed_query(text)
         main, *focused = self.store.dense_rankings(vector, depth, filter_sets)
-        return LegRankings("dense", tuple(main), tuple(map(tuple, focused)))
+        return _rankings("dense", main, focused, None, started)
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(

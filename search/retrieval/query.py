@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from haystack import component, default_from_dict, default_to_dict
@@ -35,8 +36,14 @@ class QueryReader:
 
     @component.output_types(analysis=QueryAnalysis)
     def run(
-        self, query: str, mode: Mode = "hybrid", filters: SearchFilters | None = None
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        filters: SearchFilters | None = None,
+        as_of: date | None = None,
     ) -> dict[str, QueryAnalysis]:
+        """``as_of``: the day to read the archive as of (relative time words count from it, and
+        nothing published after it is returned); by default today, without that bound."""
         return {
             "analysis": analyse(
                 query,
@@ -45,6 +52,7 @@ class QueryReader:
                 filters=filters,
                 question_aware=self.question_aware,
                 max_focus_legs=self.max_focus_legs,
+                as_of=as_of,
             )
         }
 

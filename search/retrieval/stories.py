@@ -10,6 +10,7 @@ from haystack import Document, component, default_from_dict, default_to_dict
 from search.fusion import FusedCandidate
 from search.grouping import StoryGroup, group_candidates
 from search.highlight import best_sentence
+from search.paging import story_key
 from search.query_analysis import QueryAnalysis
 from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
 from search.retrieval.passages import read_passages
@@ -33,24 +34,33 @@ class StoryHits:
         # Reads the passages it shows that ``PassageReader`` left unread (ranked past its depth).
         self.store = store
 
-    @component.output_types(hits=list[Hit], documents=list[Document])
+    @component.output_types(hits=list[Hit], documents=list[Document], more=bool)
     def run(
         self,
         analysis: QueryAnalysis,
         candidates: Candidates,
         top_k: int = 10,
         group: bool | None = None,
-    ) -> dict[str, list]:
+        seen: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """``seen``: keys (``search.paging``) of what earlier pages showed (``hit_keys``); a
+        story shown before is skipped. ``more``: stories remain after these."""
         if top_k <= 0:
             raise ValueError(f"top_k must be positive, got {top_k}")
         grouping = self.group if group is None else group
         items = list(candidates.items)
         stories = group_candidates(items) if grouping else [StoryGroup(c) for c in items]
+        if seen:  # what earlier pages showed is known by passage id: read every story
+            stories = [story for story in self._read(stories) if not _shown_before(story, seen)]
         hits = [
             _hit(story.leader, story.others, analysis, candidates.weights)
             for story in self._read(stories[:top_k])
         ]
-        return {"hits": hits, "documents": [_document(hit) for hit in hits]}
+        return {
+            "hits": hits,
+            "documents": [_document(hit) for hit in hits],
+            "more": len(stories) > top_k,
+        }
 
     def _read(self, stories: list[StoryGroup]) -> list[StoryGroup]:
         unread = [
@@ -85,6 +95,21 @@ class StoryHits:
         store = data["init_parameters"].get("store")
         data["init_parameters"]["store"] = None if store is None else shared_from_dict(store)
         return default_from_dict(cls, data)
+
+
+def _shown_before(story: StoryGroup, seen: frozenset[str]) -> bool:
+    """Its passage was a hit, or its article was listed as a copy, on an earlier page."""
+    meta = story.leader.document.meta
+    keys = {story_key(f"p:{story.leader.document.id}"), story_key(f"a:{meta['article_id']}")}
+    return bool(keys & seen)
+
+
+def hit_keys(hit: Hit) -> set[str]:
+    """What a later page must not show again: this passage, and the copies listed with it (the
+    leading article's other passages are hits of their own, as within one page)."""
+    return {story_key(f"p:{hit.passage_id}")} | {
+        story_key(f"a:{other.article_id}") for other in hit.also_reported_by
+    }
 
 
 def _highlight(candidate: FusedCandidate, analysis: QueryAnalysis) -> Highlight | None:

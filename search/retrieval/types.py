@@ -12,7 +12,7 @@ from haystack import Document
 from search.fusion import FusedCandidate, Ranked
 from search.results import FusionWeights
 
-_AWAITED = frozenset({"main", "focused", "best"})
+_AWAITED = frozenset({"main", "focused", "best", "seconds"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class LegRankings:
     main: tuple[Ranked, ...] = ()
     focused: tuple[tuple[Ranked, ...], ...] = ()
     best: Document | None = None
+    # Wall time of the leg (its searches and, for the dense leg, embedding the question).
+    seconds: float = 0.0
     pending: Future[LegRankings] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
@@ -45,7 +47,7 @@ class LegRankings:
 
     def resolved(self) -> LegRankings:
         """The finished rankings, as plain values (to keep, pickle or copy)."""
-        return LegRankings(self.leg, self.main, self.focused, self.best)
+        return LegRankings(self.leg, self.main, self.focused, self.best, self.seconds)
 
     def __deepcopy__(self, memo: dict[int, object]) -> LegRankings:
         return self

@@ -126,6 +126,10 @@ class PassageStore(Protocol):
         until its segment is merged (as BM25's own idf does); Elasticsearch counts exactly."""
         ...
 
+    def count_matching(self, filters: SearchFilters) -> int:
+        """Passages the filters admit, phrases and exclusions included (is a phrase anywhere?)."""
+        ...
+
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:

@@ -129,3 +129,34 @@ def test_copies_stored_under_old_text_file_ids_are_reported_then_replaced(
     assert "removed" in replaced.stderr
     assert json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["articles"] == 1
     assert "note:" not in runner.invoke(app, ["index", "-q", str(folder)]).stderr
+
+
+def test_search_pages_sorts_and_says_how_time_was_read(cli_env: Path, seeds: Path) -> None:
+    runner = CliRunner()
+    samples = REPO / "examples" / "sample-articles.jsonl"
+    assert runner.invoke(app, ["index", "--quiet", str(seeds), str(samples)]).exit_code == 0
+    first = runner.invoke(app, ["search", "fictional -Japan", "-k", "2", "--json"])
+    page = json.loads(first.stdout)
+    assert page["syntax"]["excluded"] == ["Japan"] and page["next_page_token"]
+    second = runner.invoke(
+        app,
+        [
+            "search",
+            "fictional -Japan",
+            "-k",
+            "2",
+            "--json",
+            "--page-token",
+            page["next_page_token"],
+        ],
+    )
+    ids = {hit["passage_id"] for hit in page["hits"]}
+    assert ids.isdisjoint(hit["passage_id"] for hit in json.loads(second.stdout)["hits"])
+    dated = runner.invoke(
+        app, ["search", "news reported in April 2026", "--sort", "date", "--as-of", "2026-12-01"]
+    )
+    assert dated.exit_code == 0, dated.output
+    assert "time read: period 2026-04-01 to 2026-04-30 (filter); as of 2026-12-01" in dated.output
+    wrong = runner.invoke(app, ["search", "news", "--page-token", "bm90IGEgdG9rZW4"])
+    assert wrong.exit_code == 2 and "not a token" in wrong.output
+    assert runner.invoke(app, ["search", "news", "--sort", "newest"]).exit_code == 2

@@ -27,7 +27,9 @@ def test_get_search_answers_the_missile_question(
     response = client.get("/v1/search", params={"q": MISSILE_QUESTION, "top_k": 3})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "mode", "took_ms", "hits", "facets"}
+    assert set(body) == {
+        "query", "mode", "took_ms", "hits", "facets", "sort", "time", "syntax", "next_page_token"
+    }  # fmt: skip
     assert body["facets"] is None
     assert body["mode"] == "hybrid" and len(body["hits"]) == 3
     first = body["hits"][0]
@@ -125,3 +127,53 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/search", "/health"} <= set(paths)
+
+
+def test_pages_over_http_share_no_story(client: TestClient) -> None:
+    first = client.get("/v1/search", params={"q": "missile", "top_k": 1, "group": "false"}).json()
+    token = first["next_page_token"]
+    assert token
+    second = client.get(
+        "/v1/search", params={"q": "missile", "top_k": 1, "group": "false", "page_token": token}
+    ).json()
+    assert second["hits"]
+    assert second["hits"][0]["source"]["article_id"] != first["hits"][0]["source"]["article_id"]
+    posted = client.post(
+        "/v1/search", json={"q": "missile", "top_k": 1, "group": False, "page_token": token}
+    ).json()
+    assert [hit["passage_id"] for hit in posted["hits"]] == [
+        hit["passage_id"] for hit in second["hits"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"q": "missile", "page_token": "a b"}, "page_token"),
+        ({"q": "missile", "sort": "newest"}, "sort"),
+        ({"q": "missile", "as_of": "yesterday"}, "as_of"),
+    ],
+)
+def test_bad_paging_sort_and_as_of_are_4xx(
+    client: TestClient, params: dict[str, str], problem: str
+) -> None:
+    response = client.get("/v1/search", params=params)
+    assert response.status_code == 422
+    assert problem in response.text
+
+
+def test_a_token_this_service_did_not_issue_is_not_found(client: TestClient) -> None:
+    response = client.get("/v1/search", params={"q": "missile", "page_token": "bm90IGEgdG9rZW4"})
+    assert response.status_code == 404
+    assert "not a token" in response.json()["detail"]
+
+
+def test_the_response_says_how_syntax_and_time_were_read(client: TestClient) -> None:
+    body = client.get(
+        "/v1/search",
+        params={"q": 'what was reported last week about "ballistic missile" -Japan'},
+    ).json()
+    assert body["syntax"]["phrases"] == ["ballistic missile"]
+    assert body["syntax"]["excluded"] == ["Japan"]
+    assert body["time"]["applied"] == "filter" and body["time"]["words"] == ["last week"]
+    assert body["hits"] == []  # the seed reports are undated: none was published last week

@@ -85,6 +85,9 @@ def test_openai_schema_matches_the_mcp_tool(base_url: str) -> None:
         "outlet",
         "published_after",
         "published_before",
+        "sort",
+        "as_of",
+        "page_token",
         "max_chars",
     }
     assert tools["search_news"].description == function["description"]
@@ -99,3 +102,22 @@ def test_the_openai_tool_call_endpoint_takes_the_same_arguments(base_url: str) -
     assert len(quotes) == 2 and SEVEN_HUNDRED_KM.search(quotes[0]["text"])
     rejected = httpx.post(f"{base_url}/v1/tools/search_news", json={"query": "x", "k": 2})
     assert rejected.status_code == 422
+
+
+async def _pages(url: str) -> tuple[Any, Any]:
+    async with Client(url) as client:
+        first = await client.call_tool("search_news", {"query": "missile -Japan", "top_k": 1})
+        token = first.structured_content["next_page_token"]
+        second = await client.call_tool(
+            "search_news", {"query": "missile -Japan", "top_k": 1, "page_token": token}
+        )
+    return first, second
+
+
+def test_the_tool_pages_and_reads_the_syntax(base_url: str) -> None:
+    first, second = anyio.run(_pages, f"{base_url}/mcp")
+    assert not first.is_error and not second.is_error
+    pages = [call.structured_content for call in (first, second)]
+    assert pages[0]["syntax"]["excluded"] == ["Japan"]
+    assert pages[0]["quotes"][0]["passage_id"] != pages[1]["quotes"][0]["passage_id"]
+    assert not any(re.search(r"\bJapan\b", page["quotes"][0]["text"]) for page in pages)

@@ -229,7 +229,13 @@ class PassageStoreContract:
         reuters_that_day = reuters.model_copy(update=day.model_dump(exclude_none=True))
         crossing = [reuters, reuters_that_day, SearchFilters(outlets=["bloomberg"])]
         terms = analyze_query("archive note")
-        for sets in (narrowing, crossing, [day], []):
+        # Phrases and exclusions, which only the lexical index checks: shared by every set, or not
+        wordy = [tuple(analyze_query("many more words"))]
+        shared_text = [
+            (f or SearchFilters()).model_copy(update={"excluded": wordy}) for f in narrowing
+        ]
+        mixed_text = [None, reuters.model_copy(update={"phrases": [tuple(analyze_query("note"))]})]
+        for sets in (narrowing, crossing, [day], [], shared_text, mixed_text):
             for top_k in (1, 3, 50):
                 assert store.bm25_rankings(terms, top_k, sets) == [
                     store.bm25_ranking(terms, top_k, filters) for filters in sets
@@ -454,3 +460,26 @@ class PassageStoreContract:
         legacy = reopen(TORCH)
         legacy.write_articles([indexed(CORPUS[1])])
         assert legacy.counts().articles == 2
+
+    # -- phrases and exclusions (the query syntax) ----------------------------------------------
+
+    def test_a_phrase_admits_only_passages_holding_it_in_both_legs(
+        self, filled: PassageStore
+    ) -> None:
+        phrase = SearchFilters(phrases=[tuple(analyze_query("roughly 700 kilometres"))])
+        for hits in (
+            bm25(filled, "missile", phrases=phrase.phrases),
+            filled.dense_search(QUERY, 10, phrase),
+        ):
+            assert [hit.meta["passage_index"] for hit in hits] == [1]
+        assert filled.count_matching(phrase) == 1
+        shuffled = SearchFilters(phrases=[tuple(analyze_query("kilometres roughly 700"))])
+        assert filled.count_matching(shuffled) == 0
+
+    def test_an_exclusion_removes_passages_from_both_legs(self, filled: PassageStore) -> None:
+        japan = SearchFilters(excluded=[tuple(analyze_query("Japan"))])
+        lexical = bm25(filled, "missile", excluded=japan.excluded)
+        dense = filled.dense_search(QUERY, 10, japan)
+        assert {hit.meta["passage_index"] for hit in lexical} == {0, 2}
+        assert len(dense) == 6 and all("Japan" not in (hit.content or "") for hit in dense)
+        assert filled.count_matching(japan) == 6

@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from elasticsearch import Elasticsearch
 
+from search.analysis import analyze_query
 from search.errors import (
     EmbeddingModelMismatchError,
     InvalidArticleError,
     StoreCorruptedError,
     StoreUnavailableError,
 )
-from search.store.elasticsearch import ElasticsearchStore, reindex, writes
+from search.filters import SearchFilters
+from search.store.elasticsearch import ElasticsearchStore, reindex, schema, writes
 from search.store.elasticsearch.errors import BulkRejectedError
 from search.store.protocol import StoreCounts
 from tests.store.conftest import StoreFactory
 from tests.store.contract import OPENVINO, TORCH, PassageStoreContract, Reopen, bm25, ids
-from tests.store.corpus import MATCH, MISSILE, QUERY, RATES, article, indexed, text_vector
+from tests.store.corpus import (
+    CORPUS,
+    DIM,
+    MATCH,
+    MISSILE,
+    QUERY,
+    RATES,
+    article,
+    indexed,
+    text_vector,
+)
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -42,18 +55,18 @@ class TestElasticsearchStore(PassageStoreContract):
     ) -> None:
         alias = store.aliases.passages
         assert store.indices() == {
-            alias: f"{alias}-v1-000001",
-            f"{alias}-articles": f"{alias}-articles-v1-000001",
+            alias: f"{alias}-v2-000001",
+            f"{alias}-articles": f"{alias}-articles-v2-000001",
         }
-        mapping = es_client.indices.get_mapping(index=alias).body[f"{alias}-v1-000001"]["mappings"]
+        mapping = es_client.indices.get_mapping(index=alias).body[f"{alias}-v2-000001"]["mappings"]
         assert mapping["dynamic"] == "strict"
-        assert mapping["_meta"]["template_version"] == 1
+        assert mapping["_meta"]["template_version"] == 2
         fields = mapping["properties"]
         assert fields["terms"]["analyzer"] == "whitespace"
         assert fields["embedding"]["dims"] == 8
         assert fields["embedding"]["similarity"] == "cosine"
         assert fields["embedding"]["index_options"]["type"] == "hnsw"
-        similarity = es_client.indices.get_settings(index=alias).body[f"{alias}-v1-000001"]
+        similarity = es_client.indices.get_settings(index=alias).body[f"{alias}-v2-000001"]
         assert similarity["settings"]["index"]["similarity"]["newsdesk_bm25"] == {
             "type": "BM25", "k1": "1.2", "b": "0.75"
         }  # fmt: skip
@@ -277,3 +290,24 @@ class TestElasticsearchStore(PassageStoreContract):
         found = store.bm25_search(["version", "missil"], top_k=20)
         assert sorted(ids(found)) == sorted(passage.id for passage in winner.passages)
         assert store.counts() == StoreCounts(articles=1, passages=len(winner.passages))
+
+
+def test_an_index_without_positions_answers_phrases_until_reindexed(
+    es_store_factory: StoreFactory, es_client: Elasticsearch
+) -> None:
+    """Mapping v1 (an older newsdesk) has no term positions: a phrase requires its words, in
+    any order, instead of failing; ``reindex`` moves the data to v2 and phrases keep order."""
+    index = f"test-v1-{uuid.uuid4().hex[:12]}"
+    aliases = schema.Aliases.for_index(index)
+    for alias, kind in ((aliases.passages, "passages"), (aliases.articles, "articles")):
+        body = schema.index_body(kind, DIM, version=1)
+        es_client.indices.create(index=f"{alias}-v1-000001", aliases={alias: {}}, **body)
+    store = es_store_factory(index)
+    store.write_articles([indexed(item) for item in CORPUS])
+    shuffled = SearchFilters(phrases=[tuple(analyze_query("kilometres roughly 700"))])
+    assert store.count_matching(shuffled) == 1  # words, not order, on v1
+    store.reindex()
+    assert store.indices()[aliases.passages] == f"{aliases.passages}-v2-000002"
+    assert store.count_matching(shuffled) == 0
+    in_order = SearchFilters(phrases=[tuple(analyze_query("roughly 700 kilometres"))])
+    assert store.count_matching(in_order) == 1

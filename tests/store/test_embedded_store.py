@@ -36,3 +36,32 @@ class TestEmbeddedStore(PassageStoreContract):
         yield make
         for other in opened:
             other.close()
+
+
+def test_a_lexical_index_without_positions_is_rebuilt_on_open(tmp_path: Path) -> None:
+    """An index an older newsdesk wrote (term frequencies, no positions) cannot run phrase
+    queries: opening the store rebuilds it from the catalog."""
+    import shutil
+
+    import tantivy
+
+    from search.analysis import analyze_query
+    from search.filters import SearchFilters
+    from tests.store.corpus import CORPUS, indexed
+
+    directory = tmp_path / "embedded"
+    store = EmbeddedStore(directory, dim=DIM)
+    store.write_articles([indexed(item) for item in CORPUS])
+    store.close()
+    shutil.rmtree(directory / "bm25")
+    (directory / "bm25").mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    builder.add_text_field("terms", index_option="freq")
+    tantivy.Index(builder.build(), path=str(directory / "bm25"))
+
+    reopened = EmbeddedStore(directory, dim=DIM)
+    phrase = SearchFilters(phrases=[tuple(analyze_query("roughly 700 kilometres"))])
+    assert reopened.count_matching(phrase) == 1
+    assert len(reopened.bm25_search(["missil"], 10)) == 3
+    reopened.close()

@@ -59,3 +59,16 @@ def test_empty_results_and_an_unreachable_backend_are_explained(base_url: str, p
     page.route("**/v1/search", lambda route: route.abort())
     page.get_by_label("Question").press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("Can't reach the search service")
+
+
+def test_the_page_shows_the_time_read_and_the_syntax_help(base_url: str, page: Page) -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_text("Search tips").click()
+    expect(page.locator("#syntax-help")).to_contain_text('outlet:"The Guardian"')
+
+    question = page.get_by_label("Question")
+    question.fill('what was reported in March 2026 about the "ballistic missile"?')
+    question.press("Enter")
+    expect(page.locator("#reading")).to_contain_text("Time read: Mar 1, 2026 – Mar 31, 2026")
+    expect(page.locator("#reading")).to_contain_text("only articles published then")
+    expect(page.get_by_role("status")).to_contain_text("No passages match")  # seeds are undated

@@ -9,8 +9,12 @@ const statusLine = $("status");
 const errorBox = $("error");
 const results = $("results");
 const template = $("hit-template");
-const FIELDS = ["q", "mode", "outlet", "after", "before", "top_k"];
+const reading = $("reading");
+const more = $("more");
+const FIELDS = ["q", "mode", "outlet", "after", "before", "sort", "top_k"];
 let inflight = null;
+// The request behind the hits shown and the token for the page after them.
+let shown = { body: null, token: null, count: 0 };
 
 function setStatus(text) {
   statusLine.textContent = text;
@@ -37,6 +41,7 @@ function requestBody() {
     q: input.value.trim(),
     top_k: Number($("top_k").value) || 10,
     mode: $("mode").value,
+    sort: $("sort").value,
   };
   if ($("outlet").value) body.outlet = [$("outlet").value];
   if ($("after").value) body.published_after = `${$("after").value}T00:00:00Z`;
@@ -55,8 +60,8 @@ async function errorDetail(response) {
   return response.statusText || `HTTP ${response.status}`;
 }
 
-async function search() {
-  const body = requestBody();
+async function search(nextPage = false) {
+  const body = nextPage ? { ...shown.body, page_token: shown.token } : requestBody();
   if (!body.q) {
     setStatus("Type a question first.");
     input.focus();
@@ -68,7 +73,8 @@ async function search() {
   clearError();
   setBusy(true);
   setStatus("Searching…");
-  rememberQuery();
+  more.hidden = true;
+  if (!nextPage) rememberQuery();
   let response;
   try {
     response = await fetch("v1/search", {
@@ -112,7 +118,7 @@ async function search() {
   }
   if (controller.signal.aborted) return;
   finish(controller);
-  render(data, body);
+  render(data, body, nextPage);
 }
 
 function finish(controller) {
@@ -120,9 +126,23 @@ function finish(controller) {
   setBusy(false);
 }
 
-function render(data, body) {
+function render(data, body, nextPage) {
   const hits = Array.isArray(data.hits) ? data.hits : [];
-  results.replaceChildren(...hits.map(renderHit));
+  const first = nextPage ? shown.count : 0;
+  const nodes = hits.map((hit, i) => renderHit(hit, first + i));
+  if (nextPage) results.append(...nodes);
+  else results.replaceChildren(...nodes);
+  shown = {
+    body: { ...body, page_token: undefined },
+    token: data.next_page_token || null,
+    count: first + hits.length,
+  };
+  more.hidden = !shown.token;
+  renderReading(data);
+  if (nextPage) {
+    setStatus(`${shown.count} passages shown.`);
+    return;
+  }
   if (hits.length === 0) {
     const filtered = body.outlet || body.published_after || body.published_before;
     setStatus(
@@ -133,6 +153,28 @@ function render(data, body) {
   }
   const plural = hits.length === 1 ? "passage" : "passages";
   setStatus(`${hits.length} ${plural} in ${Math.round(data.took_ms ?? 0)} ms (${data.mode}).`);
+}
+
+// How the question was read: its time words and any quoted phrase found nowhere.
+function renderReading(data) {
+  const parts = [];
+  const time = data.time;
+  if (time) {
+    if (time.applied) {
+      const from = time.after ? formatDate(time.after) : "the start";
+      const to = time.before ? formatDate(time.before) : "now";
+      const how = time.applied === "filter" ? "only articles published then" : "preferred";
+      parts.push(`Time read: ${from} – ${to} (${how})`);
+    }
+    if (time.recency) parts.push("Newest articles preferred");
+    if (time.as_of) parts.push(`Archive as of ${formatDate(time.as_of)}`);
+  }
+  const dropped = data.syntax && data.syntax.dropped_phrases;
+  if (Array.isArray(dropped) && dropped.length) {
+    parts.push(`Not found as phrases, searched as words: ${dropped.map((p) => `“${p}”`).join(", ")}`);
+  }
+  reading.textContent = parts.join(". ") + (parts.length ? "." : "");
+  reading.hidden = parts.length === 0;
 }
 
 function renderHit(hit, index) {
@@ -336,6 +378,10 @@ function restoreQuery() {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   search();
+});
+
+more.addEventListener("click", () => {
+  if (shown.token) search(true);
 });
 
 const archiveLoaded = loadArchive();

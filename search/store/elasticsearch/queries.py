@@ -18,7 +18,33 @@ CANDIDATE_FACTOR = 4
 FACET_OUTLETS = 50
 
 
-def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
+def _sequence(terms: Sequence[str], positions: bool) -> dict[str, Any]:
+    """A term, or pre-analysed terms in this order (``match_phrase`` on the whitespace-analysed
+    field: the same positions the embedded store phrase-matches). An index without positions
+    (mapping v1) can only require each term."""
+    if len(terms) == 1:
+        return {"term": {"terms": terms[0]}}
+    if not positions:
+        return {"bool": {"filter": [{"term": {"terms": term}} for term in terms]}}
+    return {"match_phrase": {"terms": {"query": " ".join(terms), "analyzer": "whitespace"}}}
+
+
+def exclusion_clauses(
+    filters: SearchFilters | None, positions: bool = True
+) -> list[dict[str, Any]]:
+    """``must_not`` clauses: passages holding an excluded word or phrase."""
+    return [_sequence(terms, positions) for terms in (filters.excluded or ())] if filters else []
+
+
+def filter_query(filters: SearchFilters | None, positions: bool = True) -> dict[str, Any] | None:
+    """Every filter as one ``bool`` query (for kNN's ``filter`` and for counting)."""
+    admit, reject = filter_clauses(filters, positions), exclusion_clauses(filters, positions)
+    if not admit and not reject:
+        return None
+    return {"bool": {"filter": admit, "must_not": reject}}
+
+
+def filter_clauses(filters: SearchFilters | None, positions: bool = True) -> list[dict[str, Any]]:
     """``filter`` context clauses: they admit or exclude, never add to the score.
 
     Dates compare as whole epoch seconds, computed by the same function the embedded store uses,
@@ -43,10 +69,13 @@ def filter_clauses(filters: SearchFilters | None) -> list[dict[str, Any]]:
         bounds["lte"] = published_timestamp(filters.published_before)
     if bounds:
         clauses.append({"range": {"published_at": {**bounds, "format": "epoch_second"}}})
+    clauses += [_sequence(terms, positions) for terms in filters.phrases or ()]
     return clauses
 
 
-def bm25_query(terms: Sequence[str], filters: SearchFilters | None) -> dict[str, Any]:
+def bm25_query(
+    terms: Sequence[str], filters: SearchFilters | None, positions: bool = True
+) -> dict[str, Any]:
     """One ``term`` clause per pre-analysed term: Lucene BM25 summed over the query's terms.
 
     ``minimum_should_match`` keeps a filtered query from matching passages with no query term
@@ -56,12 +85,15 @@ def bm25_query(terms: Sequence[str], filters: SearchFilters | None) -> dict[str,
         "bool": {
             "should": [{"term": {"terms": term}} for term in terms],
             "minimum_should_match": 1,
-            "filter": filter_clauses(filters),
+            "filter": filter_clauses(filters, positions),
+            "must_not": exclusion_clauses(filters, positions),
         }
     }
 
 
-def knn_clause(embedding: np.ndarray, top_k: int, filters: SearchFilters | None) -> dict[str, Any]:
+def knn_clause(
+    embedding: np.ndarray, top_k: int, filters: SearchFilters | None, positions: bool = True
+) -> dict[str, Any]:
     """Top-level kNN; the filter is applied inside the HNSW search, so top_k still come back."""
     k = min(top_k, MAX_RESULTS)
     clause: dict[str, Any] = {
@@ -70,9 +102,9 @@ def knn_clause(embedding: np.ndarray, top_k: int, filters: SearchFilters | None)
         "k": k,
         "num_candidates": min(MAX_RESULTS, max(MIN_CANDIDATES, CANDIDATE_FACTOR * k)),
     }
-    filters_ = filter_clauses(filters)
-    if filters_:
-        clause["filter"] = filters_
+    admitted = filter_query(filters, positions)
+    if admitted is not None:
+        clause["filter"] = admitted
     return clause
 
 

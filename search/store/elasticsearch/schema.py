@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 
 from search.errors import StoreCorruptedError
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "infra" / "elasticsearch"
 _GENERATION = re.compile(r"-v(\d+)-(\d{6})$")
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import NotFoundError
 from haystack import Document, default_to_dict
 
 from search.articles import Article
@@ -19,6 +20,7 @@ from search.results import FacetBucket, FacetName
 from search.settings import ElasticsearchSettings
 from search.store.elasticsearch import queries, schema, stamp
 from search.store.elasticsearch.bulk import BulkPolicy
+from search.store.elasticsearch.client import connect
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
 from search.store.elasticsearch.reads import distinct_values, mget_sources, msearch_hits, scan
@@ -28,6 +30,7 @@ from search.store.model_stamp import ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import IndexedArticle, PassageKey, Ranking, StoreCounts
 
 OUTLETS_TTL_S = 60.0
+_log = logging.getLogger(__name__)
 
 
 class ElasticsearchStore:
@@ -62,16 +65,10 @@ class ElasticsearchStore:
         self.bm25_include_title = bm25_include_title
         self.aliases = schema.Aliases.for_index(settings.index)
         self.bulk_policy = bulk_policy or BulkPolicy()
-        # No transport-level retries: a dead node must fail within the timeout, not a multiple of
-        # it. Bulk writes retry on their own, with back-off.
-        self.client = Elasticsearch(
-            settings.url,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            request_timeout=settings.timeout_s,
-            max_retries=0,
-            retry_on_timeout=False,
-        )
+        self.client = connect(settings)
         self._ready = False
+        # Whether the passages index keeps term positions (mapping v2+): phrases need them.
+        self._positions = True
         self._lock = threading.Lock()
         # The retriever asks for outlets on every question: one aggregation a minute at most,
         # and this process's own writes invalidate it at once.
@@ -119,6 +116,14 @@ class ElasticsearchStore:
             if self.model is not None:
                 passages = indices[self.aliases.passages]
                 self._model_recorded = stamp.check(self.client, passages, self.model)
+            self._positions = schema.version_of(indices[self.aliases.passages]) >= 2
+            if not self._positions:
+                _log.warning(
+                    "Elasticsearch index %s predates term positions: quoted phrases match their "
+                    "words in any order until `newsdesk reindex` moves it to mapping v%d",
+                    indices[self.aliases.passages],
+                    schema.TEMPLATE_VERSION,
+                )
             self._ready = True
 
     def _kinds(self) -> list[tuple[str, str]]:
@@ -182,7 +187,9 @@ class ElasticsearchStore:
     def reindex(self) -> ReindexSummary:
         """Rebuild both indices from the stored articles and swap the aliases atomically."""
         with self._op("reindexing"):
-            return rebuild(self)
+            summary = rebuild(self)
+        self._ready = False  # the new indices may be of a newer mapping (term positions)
+        return summary
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -243,8 +250,11 @@ class ElasticsearchStore:
         """One ``msearch`` round trip for every filter set."""
         if not terms or top_k <= 0:
             return [[] for _ in filter_sets]
-        bodies = [self._bm25_body(terms, top_k, filters) for filters in filter_sets]
-        found = self._search_many(bodies, "searching (BM25)", search_type="dfs_query_then_fetch")
+        found = self._search_many(
+            lambda: [self._bm25_body(terms, top_k, filters) for filters in filter_sets],
+            "searching (BM25)",
+            search_type="dfs_query_then_fetch",
+        )
         return [[(hit["_id"], float(hit["_score"])) for hit in hits] for hits in found]
 
     def _bm25_hits(
@@ -267,12 +277,11 @@ class ElasticsearchStore:
             )
         return list(response["hits"]["hits"])
 
-    @staticmethod
     def _bm25_body(
-        terms: Sequence[str], top_k: int, filters: SearchFilters | None
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None
     ) -> dict[str, Any]:
         return {
-            "query": queries.bm25_query(terms, filters),
+            "query": queries.bm25_query(terms, filters, self._positions),
             "size": min(top_k, queries.MAX_RESULTS),
             "track_total_hits": False,
             # Equal scores in passage-id order: stable across replicas, reindexes and pages.
@@ -280,10 +289,11 @@ class ElasticsearchStore:
         }
 
     def _search_many(
-        self, bodies: list[dict[str, Any]], doing: str, **options: Any
+        self, bodies: Callable[[], list[dict[str, Any]]], doing: str, **options: Any
     ) -> list[list[dict[str, Any]]]:
+        """One ``msearch``; the bodies are built once the index (and its mapping) is known."""
         with self._op(doing):
-            return msearch_hits(self.client, self.aliases.passages, bodies, **options)
+            return msearch_hits(self.client, self.aliases.passages, bodies(), **options)
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -296,7 +306,7 @@ class ElasticsearchStore:
                 index=self.aliases.passages,
                 size=0,
                 track_total_hits=False,
-                query=queries.bm25_query(terms, filters),
+                query=queries.bm25_query(terms, filters, self._positions),
                 aggs=queries.facet_aggregations(names),
             )
         aggregations = response.get("aggregations", {})
@@ -323,6 +333,12 @@ class ElasticsearchStore:
         buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
         return total, {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(unique)}
 
+    def count_matching(self, filters: SearchFilters) -> int:
+        with self._op("counting matches"):
+            query = queries.filter_query(filters, self._positions)
+            response = self.client.count(index=self.aliases.passages, query=query)
+        return int(response["count"])
+
     def dense_search(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
@@ -346,10 +362,14 @@ class ElasticsearchStore:
         """One ``msearch`` round trip for every filter set."""
         if top_k <= 0:
             return [[] for _ in filter_sets]
-        bodies = []
-        for filters in filter_sets:
-            knn = queries.knn_clause(embedding, top_k, filters)
-            bodies.append({"knn": knn, "size": knn["k"]})
+
+        def bodies() -> list[dict[str, Any]]:
+            clauses = [
+                queries.knn_clause(embedding, top_k, filters, self._positions)
+                for filters in filter_sets
+            ]
+            return [{"knn": knn, "size": knn["k"]} for knn in clauses]
+
         found = self._search_many(bodies, "searching (dense)")
         return [
             [(hit["_id"], queries.cosine_from_score(float(hit["_score"]))) for hit in hits]
@@ -365,8 +385,8 @@ class ElasticsearchStore:
     ) -> list[dict[str, Any]]:
         if top_k <= 0:
             return []
-        knn = queries.knn_clause(embedding, top_k, filters)
         with self._op("searching (dense)"):
+            knn = queries.knn_clause(embedding, top_k, filters, self._positions)
             response = self.client.search(
                 index=self.aliases.passages, knn=knn, size=knn["k"], **_source(source)
             )

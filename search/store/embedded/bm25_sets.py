@@ -41,6 +41,15 @@ def _narrowest_cover(masks: Sequence[np.ndarray]) -> int | None:
     return None
 
 
+def _text_of(filter_sets: Sequence[SearchFilters | None]) -> tuple | None:
+    """The phrases and exclusions every set shares, or None when they differ."""
+    texts = [
+        (None, None) if filters is None else (filters.phrases, filters.excluded)
+        for filters in filter_sets
+    ]
+    return texts[0] if all(text == texts[0] for text in texts) else None
+
+
 def bm25_rankings(
     lexical: LexicalIndex,
     columns: FilterColumns,
@@ -50,8 +59,13 @@ def bm25_rankings(
 ) -> list[Ranking]:
     if len(filter_sets) <= 1 or not terms or top_k <= 0:
         return [lexical.search(terms, top_k, filters) for filters in filter_sets]
+    text = _text_of(filter_sets)
     masks = [columns.mask(filters) for filters in filter_sets]
     cover = _narrowest_cover(masks)
+    # The masks know no phrases or exclusions: sets may share a search only if they share
+    # those, and the search must check them (under a set, not unfiltered).
+    if text is None or (cover is None and text != (None, None)):
+        return [lexical.search(terms, top_k, filters) for filters in filter_sets]
     depth = top_k * DEEP_FACTOR
     deep = lexical.search(terms, depth, None if cover is None else filter_sets[cover])
     complete = len(deep) < depth

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import tantivy
 
 from search.filters import SearchFilters, keyword
@@ -26,7 +27,9 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("rowid", stored=True, indexed=True, fast=True)
     builder.add_text_field("article_id", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("terms", tokenizer_name=_ANALYZER, index_option="freq")
+    # Positions, for phrase queries ("roughly 700 kilometres"). An index written without them
+    # (an older newsdesk) no longer matches this schema: it is recreated and refilled on open.
+    builder.add_text_field("terms", tokenizer_name=_ANALYZER, index_option="position")
     builder.add_text_field("outlet", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("outlet_name", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_text_field("author", tokenizer_name="raw", index_option="basic")
@@ -130,11 +133,34 @@ class LexicalIndex:
             for term in terms
         ]
         query = tantivy.Query.boolean_query(should)
+        return self._filtered(query, filters)
+
+    def _filtered(self, query: tantivy.Query, filters: SearchFilters | None) -> tantivy.Query:
         if filters and not filters.is_empty():
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
             )
         return query
+
+    def count(self, filters: SearchFilters) -> int:
+        """Passages the filters admit (phrases and exclusions included)."""
+        query = self._filtered(tantivy.Query.all_query(), filters)
+        return int(self._index.searcher().search(query, 1, count=True).count or 0)
+
+    def matching_rowids(self, filters: SearchFilters) -> np.ndarray:
+        """Rowids of every passage the filters admit: what the dense leg may return when the
+        query holds phrases or exclusions."""
+        searcher = self._index.searcher()
+        query = self._filtered(tantivy.Query.all_query(), filters)
+        total = int(searcher.search(query, 1, count=True).count or 0)
+        if not total:
+            return np.zeros(0, dtype=np.uint64)
+        hits = searcher.search(query, total, count=False).hits
+        return np.fromiter(
+            (searcher.doc(address)["rowid"][0] for _, address in hits),
+            dtype=np.uint64,
+            count=len(hits),
+        )
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[str]
@@ -199,7 +225,17 @@ class LexicalIndex:
                 published_timestamp(filters.published_before),
             )
             clauses.append((tantivy.Occur.Must, _unscored(dates)))
+        for phrase in filters.phrases or ():
+            clauses.append((tantivy.Occur.Must, _unscored(self._sequence(phrase))))
+        for excluded in filters.excluded or ():
+            clauses.append((tantivy.Occur.MustNot, self._sequence(excluded)))
         return clauses
+
+    def _sequence(self, terms: Sequence[str]) -> tantivy.Query:
+        """A term, or terms in this order next to each other."""
+        if len(terms) == 1:
+            return tantivy.Query.term_query(self._schema, "terms", terms[0])
+        return tantivy.Query.phrase_query(self._schema, "terms", list(terms))
 
 
 def _document(row: PassageRow) -> tantivy.Document:

@@ -25,7 +25,7 @@ from search.store.embedded.bm25_sets import bm25_rankings
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
-from search.store.embedded.resident import ResidentIndexes
+from search.store.embedded.resident import ResidentIndexes, TextConstrained
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
 from search.store.model_stamp import META_KEY, ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import (
@@ -397,7 +397,7 @@ class EmbeddedStore:
     ) -> Ranking:
         """(catalog rowid, cosine) pairs, best first."""
         self._refresh()
-        return list(self._resident.dense_ranking(embedding, top_k, filters))
+        return self._dense(embedding, top_k, filters)
 
     def bm25_rankings(
         self,
@@ -417,7 +417,12 @@ class EmbeddedStore:
     ) -> list[Ranking]:
         """One dense ranking per filter set; the large filtered ones share one HNSW search."""
         self._refresh()
-        return list(self._resident.dense_rankings(embedding, top_k, filter_sets))
+        searches: list[TextConstrained] = []
+        for filters in filter_sets:
+            # The focused sets repeat the main one's phrases and exclusions: look them up once.
+            same = next((s for s in searches if _same_text(s[0], filters)), None)
+            searches.append(self._with_text(filters) if same is None else (filters, *same[1:]))
+        return list(self._resident.dense_rankings(embedding, top_k, searches))
 
     def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
         return dict(self._catalog.story_keys([int(key) for key in keys]))
@@ -435,7 +440,30 @@ class EmbeddedStore:
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None = None
     ) -> list[Document]:
         self._refresh()
-        return self._catalog.hydrate(self._resident.dense_ranking(embedding, top_k, filters))
+        return self._catalog.hydrate(self._dense(embedding, top_k, filters))
+
+    def _dense(
+        self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None
+    ) -> list[tuple[int, float]]:
+        return self._resident.dense_rankings(embedding, top_k, [self._with_text(filters)])[0]
+
+    def _with_text(self, filters: SearchFilters | None) -> TextConstrained:
+        """``filters`` with the rowids its phrases admit and its exclusions reject: those live in
+        the lexical index (term positions), not in the filter columns."""
+        admitted = rejected = None
+        if filters is not None and filters.phrases:
+            admitted = self._lexical.matching_rowids(SearchFilters(phrases=filters.phrases))
+        if filters is not None and filters.excluded:
+            # Few passages hold an excluded word: list those rather than all the others.
+            rejected = np.unique(
+                np.concatenate(
+                    [
+                        self._lexical.matching_rowids(SearchFilters(phrases=[sequence]))
+                        for sequence in filters.excluded
+                    ]
+                )
+            )
+        return filters, admitted, rejected
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -449,6 +477,10 @@ class EmbeddedStore:
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         self._refresh()
         return self._lexical.document_frequencies(terms)
+
+    def count_matching(self, filters: SearchFilters) -> int:
+        self._refresh()
+        return self._lexical.count(filters)
 
     def ping(self) -> None:
         self._catalog.generation()
@@ -465,3 +497,10 @@ class EmbeddedStore:
                 self._compact_logged()
         finally:
             self._catalog.close()
+
+
+def _same_text(one: SearchFilters | None, other: SearchFilters | None) -> bool:
+    def text(filters: SearchFilters | None) -> tuple:
+        return (None, None) if filters is None else (filters.phrases, filters.excluded)
+
+    return text(one) == text(other)

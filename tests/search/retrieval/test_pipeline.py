@@ -21,6 +21,7 @@ COMPONENTS = {
     "fusion": "search.retrieval.fusion.HybridFusion",
     "passages": "search.retrieval.passages.PassageReader",
     "second_stage": "search.retrieval.second_stage.SecondStage",
+    "ordering": "search.retrieval.ordering.Ordering",
     "stories": "search.retrieval.stories.StoryHits",
 }
 
