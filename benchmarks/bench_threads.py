@@ -25,21 +25,19 @@ from typing import Any
 
 from benchmarks.config import DEFAULT_DATA, DEFAULT_OUT
 from benchmarks.corpus import DIM, BenchQuery, load_articles, load_queries
-from benchmarks.hybrid import fuse_keys
-from search.settings import RetrievalSettings
+from benchmarks.hybrid import default_fusion, fuse_keys
 from search.store.embedded import EmbeddedStore
 
 _DEPTH, _TOP_K = 50, 10
 
 
 def _hybrid(store: EmbeddedStore, query: BenchQuery) -> None:
-    defaults = RetrievalSettings()
     rankings = {
         "bm25": store.bm25_ranking(query.terms, _DEPTH),
         "dense": store.dense_ranking(query.vector, _DEPTH),
     }
-    weights = {"bm25": defaults.bm25_weight, "dense": defaults.dense_weight}
-    store.hydrate(fuse_keys(rankings, weights, defaults.rrf_k)[:_TOP_K])
+    weights, rrf_k = default_fusion()
+    store.hydrate(fuse_keys(rankings, weights, rrf_k)[:_TOP_K])
 
 
 def _run(store: EmbeddedStore, queries: list[BenchQuery], threads: int, seconds: float) -> int:

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,8 @@ class BenchQuery:
     terms: list[str]
     vector: np.ndarray
     outlet: str  # the outlet of the question's first relevant article, for the filtered variant
+    # That article's publication time, for the date-filtered variant (the week up to it).
+    published: datetime
 
 
 def load_articles(path: Path) -> list[Article]:
@@ -144,8 +146,11 @@ def load_queries(path: Path, count: int, articles: list[Article], seed: int) -> 
     with path.open(encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
     outlets = {article.id: article.outlet for article in articles}
-    # Questions without evidence (null queries) filter on an outlet taken in turn from the corpus.
+    dates = {article.id: article.published_at for article in articles}
+    # Questions without evidence (null queries) filter on an outlet and a date taken in turn
+    # from the corpus.
     fallback = sorted({article.outlet for article in articles if article.outlet})
+    fallback_dates = sorted({article.published_at for article in articles if article.published_at})
     vectors = unit_vectors(np.random.default_rng([seed, 2_000_003]), count)
     queries = []
     for number in range(count):
@@ -157,6 +162,7 @@ def load_queries(path: Path, count: int, articles: list[Article], seed: int) -> 
                 terms=analyze_query(record["question"]),
                 vector=vectors[number],
                 outlet=outlets.get(relevant[0]) or fallback[number % len(fallback)],
+                published=dates.get(relevant[0]) or fallback_dates[number % len(fallback_dates)],
             )
         )
     return queries

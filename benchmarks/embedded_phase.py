@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -9,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
@@ -26,6 +28,8 @@ from benchmarks.measure import (
     rss_now_mb,
     rss_peak_mb,
 )
+from benchmarks.pipeline_stages import stage_times
+from benchmarks.stub_embedder import QuestionVectors
 from search.embedding import Embedder
 from search.filters import SearchFilters
 from search.retriever import HybridRetriever
@@ -108,16 +112,6 @@ def _batch_rates(batch_log: list[tuple[int, float]]) -> dict[str, object]:
     }
 
 
-class _FixedEmbedder:
-    """Stands in for the model: each question's synthetic vector, so the retriever path runs."""
-
-    def __init__(self, queries: list[BenchQuery]) -> None:
-        self._vectors = {query.question: query.vector for query in queries}
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vectors[text]
-
-
 def query(config: BenchConfig) -> dict[str, object]:
     """Open the store cold in this fresh process, warm up, then time every query variant."""
     queries = load_queries(
@@ -130,6 +124,7 @@ def query(config: BenchConfig) -> dict[str, object]:
     open_ms = (time.perf_counter() - started) * 1000
     rss_open = rss_now_mb()
     _warm_up(store, queries[: config.warmup], config.candidates)
+    gc.freeze()  # as the API does once started: no full collection walks what is loaded
     with profiled(config, "query"):
         result = _timed_variants(store, queries, config)
     result.update(
@@ -142,6 +137,7 @@ def query(config: BenchConfig) -> dict[str, object]:
         peak_rss_mb=rss_peak_mb(),
     )
     store.close()
+    gc.unfreeze()
     return result
 
 
@@ -192,8 +188,9 @@ def _timed_variants(
     }
     frequencies = _time_each(queries, lambda q: store.document_frequencies(q.terms))
     throughput = _throughput_by_threads(store, queries, config)
-    retriever = _time_retriever(store, queries, config)
-    retriever_filtered = _time_retriever(store, queries, config, filtered=True)
+    retriever, stages = _time_retriever(store, queries, config, lambda q: None)
+    retriever_filtered, filtered_stages = _time_retriever(store, queries, config, outlet)
+    retriever_dated, dated_stages = _time_retriever(store, queries, config, _week_up_to)
     return {
         "unfiltered": unfiltered.summary(),
         "filtered_outlet": filtered.summary(),
@@ -203,12 +200,19 @@ def _timed_variants(
         "breakdown": {"unfiltered": summary(unfiltered_parts), "filtered": summary(filtered_parts)},
         "retriever_run": percentiles(retriever),
         "retriever_run_filtered": percentiles(retriever_filtered),
+        "retriever_run_date_filtered": percentiles(retriever_dated),
+        "retriever_stages": {
+            "unfiltered": stages,
+            "filtered_outlet": filtered_stages,
+            "filtered_week": dated_stages,
+        },
         "unfiltered_first_baseline_queries": unfiltered.summary(config.baseline_queries),
         "raw_ms": {
             "unfiltered": unfiltered.raw(),
             "filtered_outlet": filtered.raw(),
             "retriever_run": [round(value, 3) for value in retriever],
             "retriever_run_filtered": [round(value, 3) for value in retriever_filtered],
+            "retriever_run_date_filtered": [round(value, 3) for value in retriever_dated],
         },
     }
 
@@ -256,19 +260,32 @@ def _time_each(queries: list[BenchQuery], call: Callable[[BenchQuery], object]) 
     return samples
 
 
-def _time_retriever(
-    store: EmbeddedStore, queries: list[BenchQuery], config: BenchConfig, *, filtered: bool = False
-) -> list[float]:
-    """The product's own hybrid path (query analysis, adaptive weight, hits), model stubbed out;
-    ``filtered``: under the outlet filter of the question's first relevant article."""
-    embedder = cast(Embedder, _FixedEmbedder(queries))
-    retriever = HybridRetriever(store, embedder, RetrievalSettings(candidates=config.candidates))
-    return _time_each(
-        queries,
-        lambda item: retriever.run(
-            query=item.question,
-            top_k=config.top_k,
-            mode="hybrid",
-            filters=SearchFilters(outlets=[item.outlet]) if filtered else None,
-        ),
+def _week_up_to(query: BenchQuery) -> SearchFilters:
+    """The week up to the question's first relevant article (a date range a reader would set)."""
+    return SearchFilters(
+        published_after=query.published - timedelta(days=7), published_before=query.published
     )
+
+
+def _time_retriever(
+    store: EmbeddedStore,
+    queries: list[BenchQuery],
+    config: BenchConfig,
+    filters: Callable[[BenchQuery], SearchFilters | None],
+) -> tuple[list[float], dict[str, dict[str, float]]]:
+    """The product's own hybrid path (query analysis, both legs with the question's focused
+    legs, fusion, second stage, grouping, highlights), model stubbed out, under ``filters``;
+    with the milliseconds each of its Pipeline's components took."""
+    embedder = QuestionVectors({query.question: query.vector for query in queries})
+    settings = RetrievalSettings(candidates=config.candidates)
+    retriever = HybridRetriever(store, cast(Embedder, embedder), settings)
+
+    def ask(item: BenchQuery) -> object:
+        embedder.asking(item.question)
+        return retriever.run(
+            query=item.question, top_k=config.top_k, mode="hybrid", filters=filters(item)
+        )
+
+    with stage_times(retriever) as stages:
+        samples = _time_each(queries, ask)
+    return samples, {name: percentiles(values) for name, values in stages.items()}

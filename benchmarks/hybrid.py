@@ -5,14 +5,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from haystack import Document
 
 from benchmarks.corpus import BenchQuery
 from benchmarks.measure import percentiles
 from search.fusion import fuse
+from search.ranking.params import load_params
 from search.settings import RetrievalSettings
 from search.store.protocol import PassageKey, Ranking
+
+
+@cache
+def default_fusion() -> tuple[dict[str, float], float]:
+    """(leg weights, RRF constant) for a plain RRF of the two legs: the settings' fixed values
+    where set, else equal weights and the fitted constant (the product picks the BM25 weight per
+    question; a plain RRF costs the same whatever the weights)."""
+    settings = RetrievalSettings()
+    rrf_k = settings.rrf_k if settings.rrf_k is not None else load_params().fusion.rrf_k
+    weights = {
+        "bm25": 1.0 if settings.bm25_weight is None else settings.bm25_weight,
+        "dense": 1.0 if settings.dense_weight is None else settings.dense_weight,
+    }
+    return weights, rrf_k
+
 
 Leg = Callable[[BenchQuery], list[Document]]
 RankedLeg = Callable[[BenchQuery], Ranking]
@@ -61,8 +78,7 @@ class PassTimes:
 
 def time_hybrid(queries: Sequence[BenchQuery], bm25: Leg, dense: Leg, top_k: int) -> PassTimes:
     """BM25 leg, dense leg, then RRF with the product's default weights, timed step by step."""
-    defaults = RetrievalSettings()
-    weights = {"bm25": defaults.bm25_weight, "dense": defaults.dense_weight}
+    weights, rrf_k = default_fusion()
     times = PassTimes()
     for query in queries:
         cpu_started = time.process_time()
@@ -71,9 +87,7 @@ def time_hybrid(queries: Sequence[BenchQuery], bm25: Leg, dense: Leg, top_k: int
         after_bm25 = time.perf_counter()
         semantic = dense(query)
         after_dense = time.perf_counter()
-        fuse({"bm25": lexical, "dense": semantic}, weights, method="rrf", rrf_k=defaults.rrf_k)[
-            :top_k
-        ]
+        fuse({"bm25": lexical, "dense": semantic}, weights, method="rrf", rrf_k=rrf_k)[:top_k]
         finished = time.perf_counter()
         times.hybrid_cpu.append((time.process_time() - cpu_started) * 1000)
         times.bm25.append((after_bm25 - started) * 1000)
@@ -99,8 +113,7 @@ def time_ranked(
 ) -> PassTimes:
     """The store calls the product path is moving to: both legs as (key, score) rankings, RRF on
     the keys, then only the fused top_k hydrated into Documents."""
-    defaults = RetrievalSettings()
-    weights = {"bm25": defaults.bm25_weight, "dense": defaults.dense_weight}
+    weights, rrf_k = default_fusion()
     times = PassTimes()
     for query in queries:
         cpu_started = time.process_time()
@@ -109,7 +122,7 @@ def time_ranked(
         after_bm25 = time.perf_counter()
         semantic = dense(query)
         after_dense = time.perf_counter()
-        kept = fuse_keys({"bm25": lexical, "dense": semantic}, weights, defaults.rrf_k)[:top_k]
+        kept = fuse_keys({"bm25": lexical, "dense": semantic}, weights, rrf_k)[:top_k]
         after_fuse = time.perf_counter()
         hydrate(kept)
         finished = time.perf_counter()

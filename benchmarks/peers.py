@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from haystack import Document, Pipeline
@@ -17,7 +18,8 @@ from haystack.components.retrievers.in_memory import (
 )
 from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-from benchmarks.hybrid import fuse_keys
+from benchmarks.hybrid import default_fusion, fuse_keys
+from benchmarks.stub_embedder import QuestionVectors
 from search.analysis import analyze_query
 from search.embedding import Embedder
 from search.retriever import HybridRetriever
@@ -62,10 +64,12 @@ def read_passages(catalog: Path) -> list[Passage]:
     return passages
 
 
-def newsdesk_search(store: EmbeddedStore, embedder: Embedder) -> Search:
-    retriever = HybridRetriever(store, embedder, RetrievalSettings())
+def newsdesk_search(store: EmbeddedStore, embedder: Embedder | QuestionVectors) -> Search:
+    retriever = HybridRetriever(store, cast(Embedder, embedder), RetrievalSettings())
 
     def search(query: str, _vector: np.ndarray) -> list[str]:
+        if isinstance(embedder, QuestionVectors):
+            embedder.asking(query)  # the same vector as every system, whatever text it embeds
         hits = retriever.run(query=query, top_k=TOP_K, mode="hybrid")["hits"]
         return [hit.text for hit in hits]
 
@@ -76,14 +80,14 @@ def newsdesk_legs_search(store: EmbeddedStore) -> Search:
     """The store alone: both leg rankings, RRF on their keys with the product's weights, the
     fused top 10 hydrated (no question-aware legs, grouping or highlights)."""
     settings = RetrievalSettings()
-    weights = {"bm25": settings.bm25_weight, "dense": settings.dense_weight}
+    weights, rrf_k = default_fusion()
 
     def search(query: str, vector: np.ndarray) -> list[str]:
         rankings = {
             "bm25": store.bm25_ranking(analyze_query(query), settings.candidates),
             "dense": store.dense_ranking(vector, settings.candidates),
         }
-        kept = fuse_keys(rankings, weights, settings.rrf_k)[:TOP_K]
+        kept = fuse_keys(rankings, weights, rrf_k)[:TOP_K]
         documents = store.hydrate(kept)
         return [documents[key].content or "" for key in kept if key in documents]
 
@@ -140,14 +144,3 @@ def txtai_search(passages: Sequence[Passage], questions: dict[str, np.ndarray]) 
         return [text_by_id[row["id"]] for row in rows]
 
     return search
-
-
-class FixedEmbedder:
-    """Stands in for the model when the passages' vectors are synthetic: each question's vector
-    is the one every system gets."""
-
-    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
-        self._vectors = vectors
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vectors[text]

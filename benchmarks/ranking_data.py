@@ -17,11 +17,12 @@ import json
 import pickle
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from haystack import Document
 
 from search.embedding import Embedder
 from search.evaluation.datasets import EvalDataset, EvalQuestion, load_beir, load_multihop
@@ -33,6 +34,7 @@ from search.retrieval.query import QueryReader
 from search.retrieval.types import LegRankings
 from search.settings import EmbeddingSettings, Settings
 from search.store.embedded import EmbeddedStore
+from search.store.protocol import PassageStore
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 _GROUPING_DEPTH_FACTOR = 3  # as HybridRetriever asks the legs
@@ -97,11 +99,24 @@ def collect(
             QuestionLegs(
                 question,
                 analysis,
-                bm25.run(analysis=analysis)["rankings"],
-                dense.run(analysis=analysis)["rankings"],
+                read(store, bm25.run(analysis=analysis)["rankings"]),
+                read(store, dense.run(analysis=analysis)["rankings"]),
             )
         )
     return result
+
+
+def read(store: PassageStore, rankings: LegRankings) -> LegRankings:
+    """The legs rank store keys; sweeps and fits run without the store, so every ranked
+    passage is kept as a scored Document (which fusion takes as well as keys)."""
+    every = [key for ranking in (rankings.main, *rankings.focused) for key, _ in ranking]
+    found = store.hydrate(every)
+
+    def documents(ranking: tuple) -> tuple[Document, ...]:
+        return tuple(replace(found[key], score=score) for key, score in ranking if key in found)
+
+    focused = tuple(documents(ranking) for ranking in rankings.focused)
+    return LegRankings(rankings.leg, documents(rankings.main), focused, rankings.best)
 
 
 class _Unpickler(pickle.Unpickler):

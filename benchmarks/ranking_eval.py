@@ -29,7 +29,9 @@ def capped(item: QuestionLegs, focus_legs: int) -> QuestionLegs:
     )
 
     def cut(rankings: LegRankings) -> LegRankings:
-        return LegRankings(rankings.leg, rankings.main, rankings.focused[:focus_legs])
+        return LegRankings(
+            rankings.leg, rankings.main, rankings.focused[:focus_legs], rankings.best
+        )
 
     return QuestionLegs(item.question, analysis, cut(item.bm25), cut(item.dense))
 

@@ -62,6 +62,11 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
         ranked, plain = query["rankings"]["unfiltered"], query["rankings"]["filtered_outlet"]
         lines += [
             _latency_row("  ... filtered (outlet)", query["retriever_run_filtered"]),
+            *(
+                [_latency_row("  ... filtered (week)", query["retriever_run_date_filtered"])]
+                if "retriever_run_date_filtered" in query
+                else []
+            ),
             _latency_row("document_frequencies (one call)", query["document_frequencies"]),
             "  rankings, RRF on keys, hydrate the fused top_k only:",
             _latency_row("bm25_ranking", ranked["bm25"]),
@@ -73,6 +78,10 @@ def _query_lines(query: dict[str, Any], queries: int) -> list[str]:
             _latency_row("filtered hybrid via rankings", plain["hybrid"]),
             *_thread_lines(query["queries_per_s_by_threads"]),
         ]
+    for variant, stages in query.get("retriever_stages", {}).items():
+        if stages:
+            lines += [f"  HybridRetriever.run by Pipeline component ({variant}):"]
+        lines += [_latency_row(f"    {name}", figures) for name, figures in stages.items()]
     for variant, parts in query.get("breakdown", {}).items():
         lines += _breakdown_lines(f"  where a {variant} hybrid query's time went", parts)
     return lines

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -67,16 +67,19 @@ def analyze(text: str) -> list[str]:
     return stems
 
 
-def term_offsets(text: str) -> list[int]:
-    """Where each term ``analyze`` makes of ``text`` starts in ``text``, found without folding
-    the whole text or stemming (cheap): where a sentence's terms sit in a passage's stored term
-    sequence. Exact for all but rare characters that folding splits ("½")."""
-    offsets = []
-    for match in _TOKEN.finditer(text.lower()):
-        token = match.group()
-        if token[0].isdigit() or (fold(token) if not token.isascii() else token) not in STOP_WORDS:
-            offsets.append(match.start())
-    return offsets
+def term_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """How many terms ``analyze`` makes of each (start, end) slice of ``text``, found without
+    folding the whole text or stemming (cheap): where each sentence's terms sit in a passage's
+    stored term sequence. Exact for all but rare characters that folding splits ("½")."""
+    lower = text.lower()
+    counts = []
+    for start, end in spans:
+        count = 0
+        for token in _TOKEN.findall(lower, start, end):
+            if token[0].isdigit() or (token if token.isascii() else fold(token)) not in STOP_WORDS:
+                count += 1
+        counts.append(count)
+    return counts
 
 
 def analyze_query(text: str) -> list[str]:

@@ -9,11 +9,16 @@ from haystack import Document
 
 from search.passage_sentences import SentenceTerms
 from search.results import Fusion, LegScore
+from search.store.protocol import PassageKey
+
+# What a leg ranks: a passage's store key with its score, or a Document (its id the key).
+Ranked = tuple[PassageKey, float] | Document
 
 
 @dataclass
 class FusedCandidate:
-    document: Document
+    # None until read from the store (``search.retrieval.passages``): fusion needs only keys.
+    document: Document | None
     fused: float = 0.0
     legs: dict[str, LegScore] = field(default_factory=dict)
     # Best rank among the question's focused rankings (named outlets and days), if any.
@@ -22,6 +27,14 @@ class FusedCandidate:
     second_stage: float | None = None
     # The passage's sentences with their terms, once some step has worked them out.
     sentences: tuple[SentenceTerms, ...] | None = None
+    # The store's key for the passage (a Document's id when the leg returned Documents).
+    key: PassageKey = ""
+    # (article id, story id) for grouping, when read without the passage itself.
+    story: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.key == "" and self.document is not None:
+            self.key = self.document.id
 
     @property
     def score(self) -> float:
@@ -36,8 +49,14 @@ def _min_max(scores: Sequence[float]) -> list[float]:
     return [(score - low) / (high - low) for score in scores]
 
 
+def keyed(item: Ranked) -> tuple[PassageKey, float, Document | None]:
+    if isinstance(item, Document):
+        return item.id, float(item.score or 0.0), item
+    return item[0], float(item[1]), None
+
+
 def fuse(
-    legs: dict[str, Sequence[Document]],
+    legs: dict[str, Sequence[Ranked]],
     weights: dict[str, float],
     *,
     method: Fusion = "rrf",
@@ -46,19 +65,23 @@ def fuse(
     """Merge ranked legs into one list, best first; ties keep the first leg's order.
 
     ``rrf``: sum of weight / (rrf_k + rank). ``weighted``: sum of weight x min-max normalised score.
+    A leg may rank (key, score) pairs, read later, or Documents.
     """
-    candidates: dict[str, FusedCandidate] = {}
-    for leg_name, documents in legs.items():
-        if not documents:
+    candidates: dict[PassageKey, FusedCandidate] = {}
+    for leg_name, ranked in legs.items():
+        if not ranked:
             continue
         weight = weights.get(leg_name, 1.0)
-        normalised = _min_max([doc.score or 0.0 for doc in documents])
-        for rank, (document, norm) in enumerate(zip(documents, normalised, strict=True), start=1):
-            candidate = candidates.setdefault(document.id, FusedCandidate(document))
+        entries = [keyed(item) for item in ranked]
+        normalised = _min_max([score for _, score, _ in entries])
+        for rank, ((key, score, document), norm) in enumerate(
+            zip(entries, normalised, strict=True), start=1
+        ):
+            candidate = candidates.get(key)
+            if candidate is None:
+                candidate = candidates[key] = FusedCandidate(document, key=key)
             # model_construct: the values are ours and typed; validation cost a third of fusion.
-            candidate.legs[leg_name] = LegScore.model_construct(
-                rank=rank, score=float(document.score or 0.0)
-            )
+            candidate.legs[leg_name] = LegScore.model_construct(rank=rank, score=score)
             if method == "rrf":
                 candidate.fused += weight / (rrf_k + rank)
             else:
@@ -74,13 +97,15 @@ def fuse_rankings(
     Each passage keeps the per-leg scores of the first ranking it appears in, so the breakdown
     still shows its BM25 and dense ranks, and its best rank in the later (focused) rankings.
     """
-    merged: dict[str, FusedCandidate] = {}
+    merged: dict[PassageKey, FusedCandidate] = {}
     for position, (ranking, weight) in enumerate(zip(rankings, weights, strict=True)):
         for rank, candidate in enumerate(ranking, start=1):
-            entry = merged.get(candidate.document.id)
+            entry = merged.get(candidate.key)
             if entry is None:
-                entry = FusedCandidate(candidate.document, 0.0, dict(candidate.legs))
-                merged[candidate.document.id] = entry
+                entry = FusedCandidate(
+                    candidate.document, 0.0, dict(candidate.legs), key=candidate.key
+                )
+                merged[candidate.key] = entry
             if position and (entry.focus_rank is None or rank < entry.focus_rank):
                 entry.focus_rank = rank
             entry.fused += weight / (rrf_k + rank)

@@ -21,14 +21,21 @@ class StoryGroup:
     articles: set[str] = field(default_factory=set)
 
 
+def story_of(candidate: FusedCandidate) -> tuple[str, str]:
+    """(article id, story id): read with the passage, or alone when it was not read."""
+    if candidate.story is not None:
+        return candidate.story
+    meta = candidate.document.meta  # type: ignore[union-attr]
+    article = str(meta["article_id"])
+    return article, str(meta.get("cluster_id") or article)
+
+
 def group_candidates(candidates: Sequence[FusedCandidate]) -> list[StoryGroup]:
     """Groups in the rank order of their leaders."""
     stories: dict[str, tuple[str, StoryGroup]] = {}  # story -> (its leader's article, group)
     ordered: list[StoryGroup] = []
     for candidate in candidates:
-        meta = candidate.document.meta
-        article = str(meta["article_id"])
-        story = str(meta.get("cluster_id") or article)
+        article, story = story_of(candidate)
         found = stories.get(story)
         if found is None:
             group = StoryGroup(leader=candidate, articles={article})

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from haystack import Document
 
 from search.coverage import indexed_terms, matched_share
+from search.fusion import Ranked, keyed
 from search.query_analysis import QueryAnalysis
 
 SIGNALS = ("coverage", "peak", "keyword", "agreement", "answer_type")
@@ -45,18 +46,26 @@ class QuerySignals:
 
 
 def query_signals(
-    analysis: QueryAnalysis, bm25: Sequence[Document], dense: Sequence[Document]
+    analysis: QueryAnalysis,
+    bm25: Sequence[Ranked],
+    dense: Sequence[Ranked],
+    *,
+    best: Document | None = None,
 ) -> QuerySignals:
-    """The signals of one question, from its main (unfocused) rankings."""
+    """The signals of one question, from its main (unfocused) rankings; ``best``: BM25's first
+    passage, when its ranking holds keys rather than Documents."""
+    lexical, semantic = [keyed(item) for item in bm25], [keyed(item) for item in dense]
     coverage = peak = 0.0
-    if bm25:
-        coverage = matched_share(analysis.weights, set(indexed_terms(bm25[0])))
-        top = float(bm25[0].score or 0.0)
-        tenth = float(bm25[min(_TOP, len(bm25)) - 1].score or 0.0)
+    if lexical:
+        first = lexical[0][2] or best
+        if first is not None:
+            coverage = matched_share(analysis.weights, set(indexed_terms(first)))
+        top = lexical[0][1]
+        tenth = lexical[min(_TOP, len(lexical)) - 1][1]
         peak = 1.0 - tenth / top if top > 0 else 0.0
     agreement = 0.0
-    if bm25 and dense:
-        shared = {d.id for d in bm25[:_TOP]} & {d.id for d in dense[:_TOP]}
+    if lexical and semantic:
+        shared = {key for key, _, _ in lexical[:_TOP]} & {key for key, _, _ in semantic[:_TOP]}
         agreement = len(shared) / _TOP
     return QuerySignals(
         coverage=coverage,

@@ -8,13 +8,12 @@ instead of analysing every sentence again. Passages without stored terms are ana
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from haystack import Document
 
-from search.analysis import analyze, term_offsets
-from search.sentences import Span, sentence_spans
+from search.analysis import analyze, term_counts
+from search.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -24,24 +23,13 @@ class SentenceTerms:
     terms: frozenset[str]
 
 
-def _counts(text: str, spans: list[Span]) -> list[int]:
-    """Terms per sentence, in one pass over the text."""
-    ends = [span.end for span in spans]
-    counts = [0] * len(spans)
-    for at in term_offsets(text):
-        sentence = bisect_right(ends, at)
-        if sentence < len(counts):
-            counts[sentence] += 1
-    return counts
-
-
 def sentence_terms(document: Document) -> tuple[SentenceTerms, ...]:
     text = document.content or ""
     spans = sentence_spans(text)
     stored = document.meta.get("terms")
     if isinstance(stored, str):
         terms = stored.split()
-        counts = _counts(text, spans)
+        counts = term_counts(text, [(span.start, span.end) for span in spans])
         at = len(terms) - sum(counts)  # the headline and outlet come first
         if at >= 0:
             found = []

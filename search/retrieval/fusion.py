@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from haystack import Document, component
+from haystack import component
 
-from search.fusion import FusedCandidate, fuse, fuse_rankings
+from search.fusion import FusedCandidate, Ranked, fuse, fuse_rankings, keyed
 from search.leg_weights import bm25_weight, query_signals
 from search.query_analysis import QueryAnalysis
 from search.ranking.params import DEFAULT_PARAMS, FusionParams, load_params
@@ -14,16 +14,13 @@ from search.results import Fusion, FusionWeights, LegScore
 from search.retrieval.types import Candidates, LegRankings
 
 
-def single_leg(leg: str, documents: tuple[Document, ...]) -> tuple[FusedCandidate, ...]:
+def single_leg(leg: str, ranked: tuple[Ranked, ...]) -> tuple[FusedCandidate, ...]:
     """One leg alone: its own score is the score, so thresholds keep their meaning."""
-    return tuple(
-        FusedCandidate(
-            document=document,
-            fused=float(document.score or 0.0),
-            legs={leg: LegScore(rank=rank, score=float(document.score or 0.0))},
-        )
-        for rank, document in enumerate(documents, start=1)
-    )
+    candidates = []
+    for rank, (key, score, document) in enumerate(map(keyed, ranked), start=1):
+        legs = {leg: LegScore(rank=rank, score=score)}
+        candidates.append(FusedCandidate(document, score, legs, key=key))
+    return tuple(candidates)
 
 
 @component
@@ -96,8 +93,8 @@ class HybridFusion:
             }
         focus = self._fitted.focus_weight if self.focus_weight is None else self.focus_weight
 
-        def fused(bm25_docs: tuple[Document, ...], dense_docs: tuple[Document, ...]):
-            legs = {"bm25": bm25_docs, "dense": dense_docs}
+        def fused(bm25_ranked: tuple[Ranked, ...], dense_ranked: tuple[Ranked, ...]):
+            legs = {"bm25": bm25_ranked, "dense": dense_ranked}
             return fuse(legs, weights, method=method, rrf_k=k)
 
         ranking = fused(bm25.main, dense.main)
@@ -125,9 +122,10 @@ class HybridFusion:
 def bm25_weight_for(
     analysis: QueryAnalysis, bm25: LegRankings, dense: LegRankings, fitted: FusionParams
 ) -> float:
-    return bm25_weight(query_signals(analysis, bm25.main, dense.main), fitted.bm25)
+    signals = query_signals(analysis, bm25.main, dense.main, best=bm25.best)
+    return bm25_weight(signals, fitted.bm25)
 
 
-def _padded(rankings: tuple[tuple[Document, ...], ...], size: int) -> list[tuple[Document, ...]]:
+def _padded(rankings: tuple[tuple[Ranked, ...], ...], size: int) -> list[tuple[Ranked, ...]]:
     """A leg that did not run (no terms) has no focused rankings: empty ones stand in."""
     return list(rankings) + [()] * (size - len(rankings))

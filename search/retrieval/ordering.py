@@ -4,13 +4,17 @@ articles when the question asks for the latest news (a recency preference)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from haystack import component
+from haystack import component, default_from_dict, default_to_dict
 
 from search.fusion import FusedCandidate
 from search.query_analysis import QueryAnalysis
 from search.results import Sort
+from search.retrieval.passages import read_passages
+from search.retrieval.serde import shared_from_dict, shared_to_dict
 from search.retrieval.types import Candidates
+from search.store.protocol import PassageStore
 
 # Recency folds the relevance rank and the date rank together by RRF. The date counts half as
 # much as relevance, so "the latest on the bridge repairs" still answers about the bridge: the
@@ -57,10 +61,12 @@ class Ordering:
         ordered["candidates"].items[0].document.meta["published_at"]
     """
 
-    def __init__(self, window: int = 50) -> None:
+    def __init__(self, window: int = 50, store: PassageStore | None = None) -> None:
         if window <= 0:
             raise ValueError(f"window must be positive, got {window}")
         self.window = window
+        # Reads the candidates in its window that ``PassageReader`` left unread (their dates).
+        self.store = store
 
     @component.output_types(candidates=Candidates)
     def run(
@@ -72,10 +78,20 @@ class Ordering:
     ) -> dict[str, Candidates]:
         size = window or self.window
         items = list(candidates.items)
-        if sort == "date":
-            items = newest_first(items[:size])
-        elif analysis.constraints.recency:
-            items = recency_leaning(items[:size]) + items[size:]
-        else:
+        if sort != "date" and not analysis.constraints.recency:
             return {"candidates": candidates}
+        head = items[:size]
+        if self.store is not None:
+            head = read_passages(self.store, head)
+        items = newest_first(head) if sort == "date" else recency_leaning(head) + items[size:]
         return {"candidates": Candidates(tuple(items), candidates.weights, candidates.requested)}
+
+    def to_dict(self) -> dict[str, Any]:
+        store = None if self.store is None else shared_to_dict(self.store)
+        return default_to_dict(self, window=self.window, store=store)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Ordering:
+        store = data["init_parameters"].get("store")
+        data["init_parameters"]["store"] = None if store is None else shared_from_dict(store)
+        return default_from_dict(cls, data)

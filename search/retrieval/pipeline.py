@@ -17,6 +17,7 @@ from search.embedding import Embedder
 from search.retrieval.fusion import HybridFusion
 from search.retrieval.legs import BM25Leg, DenseLeg
 from search.retrieval.ordering import Ordering
+from search.retrieval.passages import PassageReader
 from search.retrieval.query import QueryReader
 from search.retrieval.second_stage import SecondStage
 from search.retrieval.stories import StoryHits
@@ -47,17 +48,18 @@ def retrieval_pipeline(
             params=params,
         ),
     )
-    pipeline.add_component(
-        "second_stage",
-        SecondStage(settings.second_stage, settings.second_stage_depth, params),
-    )
-    pipeline.add_component("ordering", Ordering(settings.candidates))
-    pipeline.add_component("stories", StoryHits(settings.group))
+    second_stage = SecondStage(settings.second_stage, settings.second_stage_depth, params)
+    # What the second stage scores is read; the rest by story alone until shown or date-ordered.
+    pipeline.add_component("passages", PassageReader(store, second_stage.reads))
+    pipeline.add_component("second_stage", second_stage)
+    pipeline.add_component("ordering", Ordering(settings.candidates, store))
+    pipeline.add_component("stories", StoryHits(settings.group, store))
     for target in ("bm25", "dense", "fusion", "second_stage", "ordering", "stories"):
         pipeline.connect("query.analysis", f"{target}.analysis")
     pipeline.connect("bm25.rankings", "fusion.bm25")
     pipeline.connect("dense.rankings", "fusion.dense")
-    pipeline.connect("fusion.candidates", "second_stage.candidates")
+    pipeline.connect("fusion.candidates", "passages.candidates")
+    pipeline.connect("passages.candidates", "second_stage.candidates")
     pipeline.connect("second_stage.candidates", "ordering.candidates")
     pipeline.connect("ordering.candidates", "stories.candidates")
     return pipeline

@@ -33,6 +33,11 @@ class SecondStage:
         self.params = params
         self._model = load_params(Path(params) if params else DEFAULT_PARAMS).second_stage
 
+    @property
+    def reads(self) -> int:
+        """How many of the leading candidates it scores (each needs its passage read)."""
+        return self.depth or (self._model.depth if self._model else 50)
+
     @component.output_types(candidates=Candidates)
     def run(
         self, analysis: QueryAnalysis, candidates: Candidates, enabled: bool | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from haystack import Document, component
+from haystack import Document, component, default_from_dict, default_to_dict
 
 from search.fusion import FusedCandidate
 from search.grouping import StoryGroup, group_candidates
@@ -13,7 +13,10 @@ from search.highlight import best_sentence
 from search.paging import story_key
 from search.query_analysis import QueryAnalysis
 from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
+from search.retrieval.passages import read_passages
+from search.retrieval.serde import shared_from_dict, shared_to_dict
 from search.retrieval.types import Candidates
+from search.store.protocol import PassageStore
 
 
 @component
@@ -26,8 +29,10 @@ class StoryHits:
         result["hits"][0].highlight.text, result["documents"][0].meta["outlet"]
     """
 
-    def __init__(self, group: bool = True) -> None:
+    def __init__(self, group: bool = True, store: PassageStore | None = None) -> None:
         self.group = group
+        # Reads the passages it shows that ``PassageReader`` left unread (ranked past its depth).
+        self.store = store
 
     @component.output_types(hits=list[Hit], documents=list[Document], more=bool)
     def run(
@@ -45,17 +50,51 @@ class StoryHits:
         grouping = self.group if group is None else group
         items = list(candidates.items)
         stories = group_candidates(items) if grouping else [StoryGroup(c) for c in items]
-        if seen:
-            stories = [story for story in stories if not _shown_before(story, seen)]
+        if seen:  # what earlier pages showed is known by passage id: read every story
+            stories = [story for story in self._read(stories) if not _shown_before(story, seen)]
         hits = [
             _hit(story.leader, story.others, analysis, candidates.weights)
-            for story in stories[:top_k]
+            for story in self._read(stories[:top_k])
         ]
         return {
             "hits": hits,
             "documents": [_document(hit) for hit in hits],
             "more": len(stories) > top_k,
         }
+
+    def _read(self, stories: list[StoryGroup]) -> list[StoryGroup]:
+        unread = [
+            candidate
+            for story in stories
+            for candidate in (story.leader, *story.others)
+            if candidate.document is None
+        ]
+        if not unread:
+            return stories
+        if self.store is None:
+            raise ValueError("StoryHits needs a store to read candidates that were not read")
+        read = {candidate.key: candidate for candidate in read_passages(self.store, unread)}
+
+        def current(candidate: FusedCandidate) -> FusedCandidate | None:
+            return candidate if candidate.document is not None else read.get(candidate.key)
+
+        complete = []
+        for story in stories:
+            leader = current(story.leader)
+            if leader is not None:  # else deleted since it was ranked
+                others = [other for other in map(current, story.others) if other is not None]
+                complete.append(StoryGroup(leader, others, story.articles))
+        return complete
+
+    def to_dict(self) -> dict[str, Any]:
+        store = None if self.store is None else shared_to_dict(self.store)
+        return default_to_dict(self, group=self.group, store=store)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryHits:
+        store = data["init_parameters"].get("store")
+        data["init_parameters"]["store"] = None if store is None else shared_from_dict(store)
+        return default_from_dict(cls, data)
 
 
 def _shown_before(story: StoryGroup, seen: frozenset[str]) -> bool:

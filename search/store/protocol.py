@@ -91,8 +91,26 @@ class PassageStore(Protocol):
         """Nearest passages by cosine similarity: (key, cosine), best first."""
         ...
 
+    def bm25_rankings(
+        self, terms: Sequence[str], top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """``bm25_ranking`` under each filter set, in one call: a retrieval's main leg and its
+        focused legs (each a narrower set). Each ranking is the one ``bm25_ranking`` returns."""
+        ...
+
+    def dense_rankings(
+        self, embedding: np.ndarray, top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """``dense_ranking`` under each filter set, in one call (see ``bm25_rankings``)."""
+        ...
+
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         """Unscored Documents for keys a ranking returned; a passage deleted since is absent."""
+        ...
+
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        """(article id, story id) of each passage, the story being its article's cluster or else
+        the article itself: what grouping reads, without the passages' text."""
         ...
 
     def bm25_search(

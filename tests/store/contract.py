@@ -182,6 +182,69 @@ class PassageStoreContract:
             assert all(set(hit.meta) == META_KEYS for hit in hydrated.values())
         assert filled.bm25_ranking([], 10) == [] and filled.hydrate([]) == {}
 
+    def test_story_keys_name_each_passages_article_and_story(self, filled: PassageStore) -> None:
+        ranking = filled.bm25_ranking(analyze_query("missile rates"), 10)
+        hydrated = filled.hydrate([key for key, _ in ranking])
+        found = filled.story_keys([key for key, _ in ranking])
+        assert found == {
+            key: (hit.meta["article_id"], hit.meta["cluster_id"] or hit.meta["article_id"])
+            for key, hit in hydrated.items()
+        }
+        assert {story for _, story in found.values()} == {"story-missile", RATES.id}
+        filled.delete_articles([MISSILE.id])
+        assert {article for article, _ in filled.story_keys(list(found)).values()} == {RATES.id}
+        assert filled.story_keys([]) == {}
+
+    def test_rankings_under_several_filter_sets_are_one_call_each(
+        self, store: PassageStore
+    ) -> None:
+        """A retrieval's main leg and its focused legs in one call: the same rankings as one
+        call per filter set, also where a set's passages rank too low for a shared search."""
+
+        def text(number: int) -> str:
+            if number < 55:
+                return f"{'archive ' * (1 + number % 7)}note {number}."
+            return f"An archive note {number} {'with many more words than the others ' * 9}."
+
+        store.write_articles(
+            [
+                indexed(
+                    article(
+                        f"a-{number:02d}",
+                        [text(number), "Another archive."],
+                        outlet=["Reuters", "Bloomberg"][number % 2] if number < 55 else "Rare",
+                        published=f"2024-03-{1 + number % 9:02d}T08:00:00",
+                    )
+                )
+                for number in range(60)
+            ]
+        )
+        day = SearchFilters(
+            published_after=datetime(2024, 3, 2, tzinfo=UTC),
+            published_before=datetime(2024, 3, 2, 23, 59, 59, tzinfo=UTC),
+        )
+        reuters = SearchFilters(outlets=["reuters"])
+        rare, nobody = SearchFilters(outlets=["Rare"]), SearchFilters(outlets=["x"])
+        narrowing = [None, reuters, rare, day, nobody]
+        reuters_that_day = reuters.model_copy(update=day.model_dump(exclude_none=True))
+        crossing = [reuters, reuters_that_day, SearchFilters(outlets=["bloomberg"])]
+        terms = analyze_query("archive note")
+        # Phrases and exclusions, which only the lexical index checks: shared by every set, or not
+        wordy = [tuple(analyze_query("many more words"))]
+        shared_text = [
+            (f or SearchFilters()).model_copy(update={"excluded": wordy}) for f in narrowing
+        ]
+        mixed_text = [None, reuters.model_copy(update={"phrases": [tuple(analyze_query("note"))]})]
+        for sets in (narrowing, crossing, [day], [], shared_text, mixed_text):
+            for top_k in (1, 3, 50):
+                assert store.bm25_rankings(terms, top_k, sets) == [
+                    store.bm25_ranking(terms, top_k, filters) for filters in sets
+                ]
+                assert store.dense_rankings(QUERY, top_k, sets) == [
+                    store.dense_ranking(QUERY, top_k, filters) for filters in sets
+                ]
+        assert store.bm25_rankings([], 5, narrowing) == [[] for _ in narrowing]
+
     def test_hydrate_skips_passages_deleted_since_they_were_ranked(
         self, filled: PassageStore
     ) -> None:

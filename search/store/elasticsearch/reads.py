@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 
 _MGET_CHUNK = 1000
 _PAGE = 1000
@@ -32,6 +32,28 @@ def mget_sources(
         for doc in response["docs"]:
             if doc.get("found"):
                 found[doc["_id"]] = doc.get("_source", {})
+    return found
+
+
+def msearch_hits(
+    client: Elasticsearch, index: str, bodies: Sequence[dict[str, Any]], **options: Any
+) -> list[list[dict[str, Any]]]:
+    """The hits of each search body (without ``_source``), from one ``msearch`` round trip.
+
+    A search that failed inside the request is raised as the error it would have been alone
+    (the caller's ``translated`` maps it)."""
+    if not bodies:
+        return []
+    searches: list[dict[str, Any]] = []
+    for body in bodies:
+        searches += [{}, {**body, "_source": False}]
+    response = client.msearch(index=index, searches=searches, **options)
+    found = []
+    for item in response["responses"]:
+        if "error" in item:
+            meta = replace(response.meta, status=int(item.get("status", 500)))
+            raise ApiError(message=str(item["error"]), meta=meta, body={"error": item["error"]})
+        found.append(list(item["hits"]["hits"]))
     return found
 
 

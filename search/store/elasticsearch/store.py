@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,7 +23,7 @@ from search.store.elasticsearch.bulk import BulkPolicy
 from search.store.elasticsearch.client import connect
 from search.store.elasticsearch.documents import HIT_SOURCE, article_from_source, passage_from_hit
 from search.store.elasticsearch.errors import translated
-from search.store.elasticsearch.reads import distinct_values, mget_sources, scan
+from search.store.elasticsearch.reads import distinct_values, mget_sources, msearch_hits, scan
 from search.store.elasticsearch.reindex import ReindexSummary, rebuild
 from search.store.elasticsearch.writes import delete_articles, replace_articles, while_blocked
 from search.store.model_stamp import ModelStamp, stamp_from_dict, stamp_to_dict
@@ -244,6 +244,19 @@ class ElasticsearchStore:
         hits = self._bm25_hits(terms, top_k, filters)
         return [(hit["_id"], float(hit["_score"])) for hit in hits]
 
+    def bm25_rankings(
+        self, terms: Sequence[str], top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """One ``msearch`` round trip for every filter set."""
+        if not terms or top_k <= 0:
+            return [[] for _ in filter_sets]
+        found = self._search_many(
+            lambda: [self._bm25_body(terms, top_k, filters) for filters in filter_sets],
+            "searching (BM25)",
+            search_type="dfs_query_then_fetch",
+        )
+        return [[(hit["_id"], float(hit["_score"])) for hit in hits] for hits in found]
+
     def _bm25_hits(
         self,
         terms: Sequence[str],
@@ -256,17 +269,31 @@ class ElasticsearchStore:
         with self._op("searching (BM25)"):
             response = self.client.search(
                 index=self.aliases.passages,
-                query=queries.bm25_query(terms, filters, self._positions),
-                size=min(top_k, queries.MAX_RESULTS),
+                **self._bm25_body(terms, top_k, filters),
                 **_source(source),
-                track_total_hits=False,
-                # Equal scores in passage-id order: stable across replicas, reindexes and pages.
-                sort=[{"_score": "desc"}, {"passage_id": "asc"}],
                 # Corpus-wide term statistics when there are several shards, so scores do not
                 # depend on which shard a passage landed in (free with one shard).
                 search_type="dfs_query_then_fetch",
             )
         return list(response["hits"]["hits"])
+
+    def _bm25_body(
+        self, terms: Sequence[str], top_k: int, filters: SearchFilters | None
+    ) -> dict[str, Any]:
+        return {
+            "query": queries.bm25_query(terms, filters, self._positions),
+            "size": min(top_k, queries.MAX_RESULTS),
+            "track_total_hits": False,
+            # Equal scores in passage-id order: stable across replicas, reindexes and pages.
+            "sort": [{"_score": "desc"}, {"passage_id": "asc"}],
+        }
+
+    def _search_many(
+        self, bodies: Callable[[], list[dict[str, Any]]], doing: str, **options: Any
+    ) -> list[list[dict[str, Any]]]:
+        """One ``msearch``; the bodies are built once the index (and its mapping) is known."""
+        with self._op(doing):
+            return msearch_hits(self.client, self.aliases.passages, bodies(), **options)
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -329,6 +356,26 @@ class ElasticsearchStore:
             for hit in self._knn_hits(embedding, top_k, filters)
         ]
 
+    def dense_rankings(
+        self, embedding: np.ndarray, top_k: int, filter_sets: Sequence[SearchFilters | None]
+    ) -> list[Ranking]:
+        """One ``msearch`` round trip for every filter set."""
+        if top_k <= 0:
+            return [[] for _ in filter_sets]
+
+        def bodies() -> list[dict[str, Any]]:
+            clauses = [
+                queries.knn_clause(embedding, top_k, filters, self._positions)
+                for filters in filter_sets
+            ]
+            return [{"knn": knn, "size": knn["k"]} for knn in clauses]
+
+        found = self._search_many(bodies, "searching (dense)")
+        return [
+            [(hit["_id"], queries.cosine_from_score(float(hit["_score"]))) for hit in hits]
+            for hits in found
+        ]
+
     def _knn_hits(
         self,
         embedding: np.ndarray,
@@ -353,6 +400,19 @@ class ElasticsearchStore:
             )
         return {
             passage_id: passage_from_hit({"_id": passage_id, "_source": source})
+            for passage_id, source in found.items()
+        }
+
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        with self._op("reading passages"):
+            found = mget_sources(
+                self.client,
+                self.aliases.passages,
+                [str(key) for key in keys],
+                ["article_id", "cluster_id"],
+            )
+        return {
+            passage_id: (source["article_id"], source.get("cluster_id") or source["article_id"])
             for passage_id, source in found.items()
         }
 

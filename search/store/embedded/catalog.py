@@ -21,6 +21,11 @@ from search.passages import SEARCH_META, published_timestamp
 from search.store.embedded.connections import ConnectionPool
 from search.store.embedded.schema import SCHEMA
 
+_STORY_KEYS = """
+SELECT p.rowid, p.article_id, a.cluster_id
+FROM passages p JOIN articles a ON a.id = p.article_id
+WHERE p.rowid IN ({marks})
+"""
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
        a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms
@@ -346,6 +351,17 @@ class Catalog:
             sql = _HYDRATE.format(marks=",".join("?" * len(chunk)))
             rows.update((row[0], row) for row in self._query(sql, chunk))
         return rows
+
+    def story_keys(self, rowids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(article id, story id) by rowid; rows deleted meanwhile are absent."""
+        found: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(list(rowids), 500):
+            sql = _STORY_KEYS.format(marks=",".join("?" * len(chunk)))
+            found.update(
+                (rowid, (article, cluster or article))
+                for rowid, article, cluster in self._query(sql, chunk)
+            )
+        return found
 
     def documents(self, rowids: Sequence[int]) -> dict[int, Document]:
         """Unscored Documents (text and attribution) by rowid; rows deleted meanwhile are absent."""

@@ -25,6 +25,8 @@ from search.store.embedded.snapshot import RECORD_FILE, SnapshotRecord, VectorSn
 from search.store.embedded.state import Checkpoint, WriterLock
 from search.store.embedded.vectors import VectorIndex
 
+# Filters with the rowids their phrases admit and their exclusions reject (None: no such text).
+TextConstrained = tuple[SearchFilters | None, np.ndarray | None, np.ndarray | None]
 _OPEN_ATTEMPTS = 3
 _log = logging.getLogger(__name__)
 
@@ -212,18 +214,26 @@ class ResidentIndexes:
     ) -> list[tuple[int, float]]:
         """``admitted``/``rejected``: rowids the query's phrases admit and its exclusions reject
         (read from the lexical index; the filter columns know no text)."""
+        return self.dense_rankings(embedding, top_k, [(filters, admitted, rejected)])[0]
+
+    def dense_rankings(
+        self, embedding: np.ndarray, top_k: int, searches: Sequence[TextConstrained]
+    ) -> list[list[tuple[int, float]]]:
+        """One ranking per (filters, admitted, rejected), as ``dense_ranking`` gives it (see
+        ``VectorIndex.search_many``)."""
         columns, vectors = self.columns, self.vectors  # ``load`` may replace both meanwhile
-        if filters is None or filters.is_empty():
-            return vectors.search(embedding, top_k, mask=columns.live_mask())
-        mask = columns.mask(filters)
-        if admitted is not None:
-            mask &= _rowid_mask(admitted, mask.size)
-        if rejected is not None:
-            mask &= ~_rowid_mask(rejected, mask.size)
-        admitted = int(np.count_nonzero(mask))
-        if admitted == 0:
-            return []
-        return vectors.search(embedding, top_k, mask=mask, admitted=admitted)
+        masks: list[tuple[np.ndarray, int | None]] = []
+        for filters, admitted, rejected in searches:
+            if filters is None or filters.is_empty():
+                masks.append((columns.live_mask(), None))
+                continue
+            mask = columns.mask(filters)
+            if admitted is not None:
+                mask &= _rowid_mask(admitted, mask.size)
+            if rejected is not None:
+                mask &= ~_rowid_mask(rejected, mask.size)
+            masks.append((mask, int(np.count_nonzero(mask))))
+        return vectors.search_many(embedding, top_k, masks)
 
     def passages(self) -> int:
         return self.columns.live_count()

@@ -21,10 +21,11 @@ from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
 from search.store.embedded import compactor
+from search.store.embedded.bm25_sets import bm25_rankings
 from search.store.embedded.catalog import Catalog, PassageRow
 from search.store.embedded.changes import replay
 from search.store.embedded.lexical import LexicalIndex
-from search.store.embedded.resident import ResidentIndexes
+from search.store.embedded.resident import ResidentIndexes, TextConstrained
 from search.store.embedded.state import Checkpoint, DerivedState, WriterLock
 from search.store.model_stamp import META_KEY, ModelStamp, stamp_from_dict, stamp_to_dict
 from search.store.protocol import (
@@ -398,6 +399,34 @@ class EmbeddedStore:
         self._refresh()
         return self._dense(embedding, top_k, filters)
 
+    def bm25_rankings(
+        self,
+        terms: Sequence[str],
+        top_k: int,
+        filter_sets: Sequence[SearchFilters | None],
+    ) -> list[Ranking]:
+        """One BM25 ranking per filter set, from one deep search where they allow it."""
+        self._refresh()
+        return bm25_rankings(self._lexical, self._resident.columns, terms, top_k, filter_sets)
+
+    def dense_rankings(
+        self,
+        embedding: np.ndarray,
+        top_k: int,
+        filter_sets: Sequence[SearchFilters | None],
+    ) -> list[Ranking]:
+        """One dense ranking per filter set; the large filtered ones share one HNSW search."""
+        self._refresh()
+        searches: list[TextConstrained] = []
+        for filters in filter_sets:
+            # The focused sets repeat the main one's phrases and exclusions: look them up once.
+            same = next((s for s in searches if _same_text(s[0], filters)), None)
+            searches.append(self._with_text(filters) if same is None else (filters, *same[1:]))
+        return list(self._resident.dense_rankings(embedding, top_k, searches))
+
+    def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
+        return dict(self._catalog.story_keys([int(key) for key in keys]))
+
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         return dict(self._catalog.documents([int(key) for key in keys]))
 
@@ -416,8 +445,11 @@ class EmbeddedStore:
     def _dense(
         self, embedding: np.ndarray, top_k: int, filters: SearchFilters | None
     ) -> list[tuple[int, float]]:
-        # Phrases and exclusions live in the lexical index (term positions), not in the filter
-        # columns: the lexical index names the passages they admit or reject.
+        return self._resident.dense_rankings(embedding, top_k, [self._with_text(filters)])[0]
+
+    def _with_text(self, filters: SearchFilters | None) -> TextConstrained:
+        """``filters`` with the rowids its phrases admit and its exclusions reject: those live in
+        the lexical index (term positions), not in the filter columns."""
         admitted = rejected = None
         if filters is not None and filters.phrases:
             admitted = self._lexical.matching_rowids(SearchFilters(phrases=filters.phrases))
@@ -431,11 +463,7 @@ class EmbeddedStore:
                     ]
                 )
             )
-        return list(
-            self._resident.dense_ranking(
-                embedding, top_k, filters, admitted=admitted, rejected=rejected
-            )
-        )
+        return filters, admitted, rejected
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[FacetName]
@@ -469,3 +497,10 @@ class EmbeddedStore:
                 self._compact_logged()
         finally:
             self._catalog.close()
+
+
+def _same_text(one: SearchFilters | None, other: SearchFilters | None) -> bool:
+    def text(filters: SearchFilters | None) -> tuple:
+        return (None, None) if filters is None else (filters.phrases, filters.excluded)
+
+    return text(one) == text(other)

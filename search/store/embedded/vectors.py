@@ -133,16 +133,50 @@ class VectorIndex:
         ``admitted``: how many rowids the mask admits when it narrows more than liveness does
         (a filter); None for an unfiltered search.
         """
+        return self.search_many(query, top_k, [(mask, admitted)])[0]
+
+    def search_many(
+        self, query: np.ndarray, top_k: int, searches: Sequence[tuple[np.ndarray, int | None]]
+    ) -> list[list[tuple[int, float]]]:
+        """``search`` for each (mask, admitted) pair, all against one snapshot. The filtered
+        searches too large for exact search share one HNSW search, deep enough for the
+        narrowest of them (an unfiltered one keeps its own: its depth is top_k)."""
         query = np.asarray(query, dtype=np.float32)
-        snapshot, delta = self.snapshot, self._delta  # one consistent pair for this search
-        if admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
-            return self._exact(query, top_k, mask, snapshot, delta)
+        snapshot, delta = self.snapshot, self._delta  # one consistent pair for these searches
+        results: list[list[tuple[int, float]] | None] = [None] * len(searches)
+        shared = [
+            index
+            for index, (_, admitted) in enumerate(searches)
+            if admitted is not None and admitted > EXACT_SEARCH_LIMIT
+        ]
+        if len(shared) > 1:
+            masks = [searches[index][0] for index in shared]
+            narrowest = min(searches[index][1] or 0 for index in shared)
+            approximate = self._approximate_many(
+                query, top_k, masks, snapshot, narrowest / max(int(masks[0].size), 1)
+            )
+            for index, mask, found in zip(shared, masks, approximate, strict=True):
+                results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
+        for index, (mask, admitted) in enumerate(searches):
+            if results[index] is not None:
+                continue
+            if admitted == 0:
+                results[index] = []
+            elif admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
+                results[index] = self._exact(query, top_k, mask, snapshot, delta)
+            else:
+                selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
+                found = self._approximate_many(query, top_k, [mask], snapshot, selectivity)[0]
+                results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
+        return [found or [] for found in results]
+
+    @staticmethod
+    def _in_delta(
+        query: np.ndarray, top_k: int, mask: np.ndarray, delta: Delta
+    ) -> list[tuple[int, float]]:
         held, matrix = delta.valid()
-        keep = _within(mask, held)
-        found = [_exact_among(query, held[keep], matrix[keep], top_k)]
-        selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
-        found.append(self._approximate(query, top_k, mask, snapshot, selectivity))
-        return _best(found, top_k)
+        keep = within(mask, held)
+        return _exact_among(query, held[keep], matrix[keep], top_k)
 
     def _exact(
         self,
@@ -164,28 +198,35 @@ class VectorIndex:
             top_k,
         )
 
-    def _approximate(
+    def _approximate_many(
         self,
         query: np.ndarray,
         top_k: int,
-        mask: np.ndarray,
+        masks: Sequence[np.ndarray],
         snapshot: VectorSnapshot,
         selectivity: float,
-    ) -> list[tuple[int, float]]:
-        """HNSW over the snapshot, asking deep enough that top_k admitted rows come back."""
+    ) -> list[list[tuple[int, float]]]:
+        """HNSW over the snapshot, asking deep enough that top_k rows each mask admits come
+        back (``selectivity``: the narrowest mask's share of the rowids)."""
         size = len(snapshot)
         count = min(size, int(top_k / max(selectivity, 1e-6) * _OVERFETCH) + 16)
+        found: list[list[tuple[int, float]] | None] = [None] * len(masks)
         while count:
             rowids, similarities = snapshot.search(query, count)
-            keep = _within(mask, rowids)
-            if keep.sum() >= top_k or count >= size:
-                kept, scores = rowids[keep][:top_k], similarities[keep][:top_k]
-                return list(zip(kept.tolist(), scores.tolist(), strict=True))
+            for index, mask in enumerate(masks):
+                if found[index] is not None:
+                    continue
+                keep = within(mask, rowids)
+                if keep.sum() >= top_k or count >= size:
+                    kept, scores = rowids[keep][:top_k], similarities[keep][:top_k]
+                    found[index] = list(zip(kept.tolist(), scores.tolist(), strict=True))
+            if all(ranking is not None for ranking in found) or count >= size:
+                break
             count = min(size, count * _WIDEN)
-        return []
+        return [ranking or [] for ranking in found]
 
 
-def _within(mask: np.ndarray, rowids: np.ndarray) -> np.ndarray:
+def within(mask: np.ndarray, rowids: np.ndarray) -> np.ndarray:
     inside = rowids < mask.size
     keep = np.zeros(rowids.shape, dtype=bool)
     keep[inside] = mask[rowids[inside]]

@@ -19,6 +19,7 @@ COMPONENTS = {
     "bm25": "search.retrieval.legs.BM25Leg",
     "dense": "search.retrieval.legs.DenseLeg",
     "fusion": "search.retrieval.fusion.HybridFusion",
+    "passages": "search.retrieval.passages.PassageReader",
     "second_stage": "search.retrieval.second_stage.SecondStage",
     "ordering": "search.retrieval.ordering.Ordering",
     "stories": "search.retrieval.stories.StoryHits",
