@@ -79,24 +79,12 @@ class PassTimes:
 def time_hybrid(queries: Sequence[BenchQuery], bm25: Leg, dense: Leg, top_k: int) -> PassTimes:
     """BM25 leg, dense leg, then RRF with the product's default weights, timed step by step."""
     weights, rrf_k = default_fusion()
-    times = PassTimes()
-    for query in queries:
-        cpu_started = time.process_time()
-        started = time.perf_counter()
-        lexical = bm25(query)
-        after_bm25 = time.perf_counter()
-        semantic = dense(query)
-        after_dense = time.perf_counter()
-        fuse({"bm25": lexical, "dense": semantic}, weights, method="rrf", rrf_k=rrf_k)[:top_k]
-        finished = time.perf_counter()
-        times.hybrid_cpu.append((time.process_time() - cpu_started) * 1000)
-        times.bm25.append((after_bm25 - started) * 1000)
-        times.dense.append((after_dense - after_bm25) * 1000)
-        times.fuse.append((finished - after_dense) * 1000)
-        times.hybrid.append((finished - started) * 1000)
-        times.bm25_hits += len(lexical)
-        times.dense_hits += len(semantic)
-    return times
+
+    def fused(lexical: list, semantic: list) -> list:
+        legs = {"bm25": lexical, "dense": semantic}
+        return fuse(legs, weights, method="rrf", rrf_k=rrf_k)[:top_k]
+
+    return _time_passes(queries, bm25, dense, fused, hydrate=None)
 
 
 def fuse_keys(rankings: dict[str, Ranking], weights: dict[str, float], rrf_k: float) -> list:
@@ -114,6 +102,21 @@ def time_ranked(
     """The store calls the product path is moving to: both legs as (key, score) rankings, RRF on
     the keys, then only the fused top_k hydrated into Documents."""
     weights, rrf_k = default_fusion()
+
+    def fused(lexical: Ranking, semantic: Ranking) -> list:
+        return fuse_keys({"bm25": lexical, "dense": semantic}, weights, rrf_k)[:top_k]
+
+    return _time_passes(queries, bm25, dense, fused, hydrate=hydrate)
+
+
+def _time_passes(
+    queries: Sequence[BenchQuery],
+    bm25: Callable[[BenchQuery], list],
+    dense: Callable[[BenchQuery], list],
+    fused: Callable[[list, list], list],
+    hydrate: Hydrate | None,
+) -> PassTimes:
+    """Each query: BM25 leg, dense leg, fusion, then (when given) hydrating what fusion kept."""
     times = PassTimes()
     for query in queries:
         cpu_started = time.process_time()
@@ -122,15 +125,17 @@ def time_ranked(
         after_bm25 = time.perf_counter()
         semantic = dense(query)
         after_dense = time.perf_counter()
-        kept = fuse_keys({"bm25": lexical, "dense": semantic}, weights, rrf_k)[:top_k]
+        kept = fused(lexical, semantic)
         after_fuse = time.perf_counter()
-        hydrate(kept)
+        if hydrate is not None:
+            hydrate(kept)
         finished = time.perf_counter()
         times.hybrid_cpu.append((time.process_time() - cpu_started) * 1000)
         times.bm25.append((after_bm25 - started) * 1000)
         times.dense.append((after_dense - after_bm25) * 1000)
         times.fuse.append((after_fuse - after_dense) * 1000)
-        times.hydrate.append((finished - after_fuse) * 1000)
+        if hydrate is not None:
+            times.hydrate.append((finished - after_fuse) * 1000)
         times.hybrid.append((finished - started) * 1000)
         times.bm25_hits += len(lexical)
         times.dense_hits += len(semantic)
