@@ -12,7 +12,10 @@ from search.fusion import FusedCandidate
 from search.query_analysis import QueryAnalysis
 from search.results import Sort
 from search.retrieval.passages import read_passages
-from search.retrieval.serde import shared_from_dict, shared_to_dict
+from search.retrieval.serde import (
+    optional_from_dict,
+    optional_to_dict,
+)
 from search.retrieval.types import Candidates
 from search.store.protocol import PassageStore
 
@@ -87,11 +90,10 @@ class Ordering:
         return {"candidates": Candidates(tuple(items), candidates.weights, candidates.requested)}
 
     def to_dict(self) -> dict[str, Any]:
-        store = None if self.store is None else shared_to_dict(self.store)
-        return default_to_dict(self, window=self.window, store=store)
+        return default_to_dict(self, window=self.window, store=optional_to_dict(self.store))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ordering:
-        store = data["init_parameters"].get("store")
-        data["init_parameters"]["store"] = None if store is None else shared_from_dict(store)
+        parameters = data["init_parameters"]
+        parameters["store"] = optional_from_dict(parameters.get("store"))
         return default_from_dict(cls, data)

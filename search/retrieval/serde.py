@@ -38,3 +38,12 @@ def shared_from_dict(data: dict[str, Any]) -> Any:
             instance = cls.from_dict(data)  # type: ignore[attr-defined]
             _opened[key] = instance
         return instance
+
+
+def optional_to_dict(instance: Any | None) -> dict[str, Any] | None:
+    """``shared_to_dict`` for a component whose store (or embedder) may be absent."""
+    return None if instance is None else shared_to_dict(instance)
+
+
+def optional_from_dict(data: dict[str, Any] | None) -> Any | None:
+    return None if data is None else shared_from_dict(data)

@@ -14,7 +14,10 @@ from search.paging import story_key
 from search.query_analysis import QueryAnalysis
 from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
 from search.retrieval.passages import read_passages
-from search.retrieval.serde import shared_from_dict, shared_to_dict
+from search.retrieval.serde import (
+    optional_from_dict,
+    optional_to_dict,
+)
 from search.retrieval.types import Candidates
 from search.store.protocol import PassageStore
 
@@ -87,13 +90,12 @@ class StoryHits:
         return complete
 
     def to_dict(self) -> dict[str, Any]:
-        store = None if self.store is None else shared_to_dict(self.store)
-        return default_to_dict(self, group=self.group, store=store)
+        return default_to_dict(self, group=self.group, store=optional_to_dict(self.store))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StoryHits:
-        store = data["init_parameters"].get("store")
-        data["init_parameters"]["store"] = None if store is None else shared_from_dict(store)
+        parameters = data["init_parameters"]
+        parameters["store"] = optional_from_dict(parameters.get("store"))
         return default_from_dict(cls, data)
 
 
