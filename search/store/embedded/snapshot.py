@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from usearch.index import Index
 
+from search.store.embedded import signs
 from search.store.embedded.state import Checkpoint
 
 RECORD_FILE = "vectors.json"
@@ -136,6 +137,8 @@ class VectorSnapshot:
         self.layout: Layout | None = None
         self.slot_of = np.full(0, -1, dtype=np.int64)
         self.rowids = np.zeros(0, dtype=np.int64)
+        # (slots, words) sign codes, for filtered searches between exact and HNSW (``signs``)
+        self.signs: np.ndarray | None = None
         if mapping is not None:
             index = Index.restore(mapping, view=True)
             if index is not None and index.ndim == dim and len(index):
@@ -165,6 +168,8 @@ class VectorSnapshot:
         slot_of = np.full(int(keys.max()) + 1 if keys.size else 0, -1, dtype=np.int64)
         slot_of[keys] = slots
         self.layout, self.slot_of = layout, slot_of
+        if self.path is not None:
+            self.signs = signs.load_or_compute(self.path)
 
     def _check(self, layout: Layout) -> None:
         """A sample of slots must hold exactly what usearch returns for their keys."""
@@ -195,16 +200,21 @@ class VectorSnapshot:
         matches = self.index.search(query, min(count, len(self)))
         return matches.keys.astype(np.int64), 1.0 - matches.distances
 
+    def slots(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the rowids held here, their slots) among ``rowids``; needs the layout."""
+        slots = np.full(rowids.shape, -1, dtype=np.int64)
+        inside = rowids < self.slot_of.size
+        slots[inside] = self.slot_of[rowids[inside]]
+        found = slots >= 0
+        return rowids[found], slots[found]
+
     def vectors(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the rowids held here, their f16 vectors) among ``rowids``, for exact search."""
         if self.layout is not None:
-            slots = np.full(rowids.shape, -1, dtype=np.int64)
-            inside = rowids < self.slot_of.size
-            slots[inside] = self.slot_of[rowids[inside]]
-            found = slots >= 0
+            held, slots = self.slots(rowids)
             # In file order: neighbouring rows share pages.
-            order = np.argsort(slots[found], kind="stable")
-            return rowids[found][order], self.layout.matrix[slots[found][order]]
+            order = np.argsort(slots, kind="stable")
+            return held[order], self.layout.matrix[slots[order]]
         held = rowids[self.contains(rowids)]
         if held.size == 0 or self.index is None:
             return held, np.zeros((0, self.dim), dtype=np.float16)

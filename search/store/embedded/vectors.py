@@ -15,14 +15,18 @@ from dataclasses import dataclass
 import numpy as np
 from usearch.index import search as exact_search
 
+from search.store.embedded import signs
 from search.store.embedded.catalog import PassageRow
-from search.store.embedded.snapshot import VectorSnapshot
+from search.store.embedded.snapshot import EXPANSION_SEARCH, VectorSnapshot
 
-# Up to this many admitted passages a filtered search is exact: gathering their rows and
-# scoring them all costs less than an HNSW search deep enough to find top_k among them. At a
-# million passages exact costs ~0.55 ms per thousand admitted, HNSW ~13 ms at 18 % selectivity
-# growing as 1/selectivity: they cross near 60,000 (benchmarks/README.md).
-EXACT_SEARCH_LIMIT = 60_000
+# Up to this many admitted passages a filtered search is exact: gathering their rows out of the
+# mapped snapshot and scoring them all costs ~0.5 ms per thousand at a million passages.
+EXACT_SEARCH_LIMIT = 10_000
+# Above it, a filtered search compares sign codes (``signs``) or asks HNSW for top_k /
+# selectivity results, whichever costs less: per admitted passage the codes cost ~0.065 us
+# (gather, XOR, popcount), per result HNSW ~0.02 ms beyond its breadth (benchmarks/README.md).
+_SIGNS_MS_PER_ADMITTED = 0.065e-3
+_HNSW_MS_PER_RESULT = 0.02
 # HNSW over-fetch for a filtered search: ask for top_k / selectivity, times this margin.
 _OVERFETCH = 1.5
 _WIDEN = 4
@@ -138,16 +142,25 @@ class VectorIndex:
     def search_many(
         self, query: np.ndarray, top_k: int, searches: Sequence[tuple[np.ndarray, int | None]]
     ) -> list[list[tuple[int, float]]]:
-        """``search`` for each (mask, admitted) pair, all against one snapshot. The filtered
-        searches too large for exact search share one HNSW search, deep enough for the
-        narrowest of them (an unfiltered one keeps its own: its depth is top_k)."""
+        """``search`` for each (mask, admitted) pair, all against one snapshot. A filtered
+        search is exact up to ``EXACT_SEARCH_LIMIT`` admitted passages; above it, by sign codes
+        where they cost less than HNSW. The filtered searches left to HNSW share one, deep
+        enough for the narrowest of them (an unfiltered one keeps its own: its depth is top_k).
+        """
         query = np.asarray(query, dtype=np.float32)
         snapshot, delta = self.snapshot, self._delta  # one consistent pair for these searches
         results: list[list[tuple[int, float]] | None] = [None] * len(searches)
+        for index, (mask, admitted) in enumerate(searches):
+            if admitted == 0:
+                results[index] = []
+            elif admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
+                results[index] = self._exact(query, top_k, mask, snapshot, delta)
+            elif admitted is not None and _signs_pay(snapshot, admitted, top_k):
+                results[index] = self._by_signs(query, top_k, mask, admitted, snapshot, delta)
         shared = [
             index
             for index, (_, admitted) in enumerate(searches)
-            if admitted is not None and admitted > EXACT_SEARCH_LIMIT
+            if results[index] is None and admitted is not None
         ]
         if len(shared) > 1:
             masks = [searches[index][0] for index in shared]
@@ -160,14 +173,9 @@ class VectorIndex:
         for index, (mask, admitted) in enumerate(searches):
             if results[index] is not None:
                 continue
-            if admitted == 0:
-                results[index] = []
-            elif admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
-                results[index] = self._exact(query, top_k, mask, snapshot, delta)
-            else:
-                selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
-                found = self._approximate_many(query, top_k, [mask], snapshot, selectivity)[0]
-                results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
+            selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
+            found = self._approximate_many(query, top_k, [mask], snapshot, selectivity)[0]
+            results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
         return [found or [] for found in results]
 
     @staticmethod
@@ -198,6 +206,30 @@ class VectorIndex:
             top_k,
         )
 
+    def _by_signs(
+        self,
+        query: np.ndarray,
+        top_k: int,
+        mask: np.ndarray,
+        admitted: int,
+        snapshot: VectorSnapshot,
+        delta: Delta,
+    ) -> list[tuple[int, float]]:
+        """The admitted snapshot rows nearest by sign codes, scored exactly, with the delta's."""
+        assert snapshot.signs is not None
+        rowids, slots = snapshot.slots(np.flatnonzero(mask))
+        codes = np.take(snapshot.signs, slots, axis=0)
+        depth = signs.rescore_depth(admitted, top_k)
+        candidates = rowids[signs.nearest(codes, signs.sign_codes(query[None, :])[0], depth)]
+        base_rowids, base_vectors = snapshot.vectors(candidates)
+        return _best(
+            [
+                _exact_among(query, base_rowids, base_vectors, top_k),
+                self._in_delta(query, top_k, mask, delta),
+            ],
+            top_k,
+        )
+
     def _approximate_many(
         self,
         query: np.ndarray,
@@ -224,6 +256,14 @@ class VectorIndex:
                 break
             count = min(size, count * _WIDEN)
         return [ranking or [] for ranking in found]
+
+
+def _signs_pay(snapshot: VectorSnapshot, admitted: int, top_k: int) -> bool:
+    """Sign codes cost less than HNSW for a search admitting ``admitted`` passages."""
+    if snapshot.signs is None or not len(snapshot):
+        return False
+    results = max(EXPANSION_SEARCH, top_k * len(snapshot) / admitted * _OVERFETCH)
+    return admitted * _SIGNS_MS_PER_ADMITTED < results * _HNSW_MS_PER_RESULT
 
 
 def within(mask: np.ndarray, rowids: np.ndarray) -> np.ndarray:

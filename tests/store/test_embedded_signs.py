@@ -1,0 +1,72 @@
+"""Sign codes: one bit per dimension, the Hamming-nearest rescored exactly, kept beside the
+snapshot they describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from search.store.embedded import EmbeddedStore, signs
+from search.store.embedded.compaction import remove_unrecorded
+from tests.store.corpus import DIM, numbered
+
+
+def test_a_code_holds_the_sign_of_each_value() -> None:
+    vectors = np.array([[0.5, -0.1, 0.0, 2.0] * 24, [-1.0] * 96], dtype=np.float32)
+    codes = signs.sign_codes(vectors)
+    assert codes.shape == (2, 2)  # 96 bits, padded to two 64-bit words
+    bits = np.unpackbits(codes.view(np.uint8), axis=1)
+    assert bits[0, :96].tolist() == [1, 0, 0, 1] * 24
+    assert not bits[1].any() and not bits[0, 96:].any()
+
+
+def test_nearest_are_the_codes_fewest_bits_away() -> None:
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((200, 64)).astype(np.float32)
+    query = vectors[17] + 0.05 * rng.standard_normal(64).astype(np.float32)
+    codes = signs.sign_codes(vectors)
+    query_code = signs.sign_codes(query[None, :])[0]
+    distances = np.bitwise_count(codes ^ query_code).sum(axis=1)
+    found = signs.nearest(codes, query_code, 5)
+    assert 17 in found
+    assert sorted(distances[found].tolist()) == sorted(distances.tolist())[:5]
+    assert sorted(signs.nearest(codes, query_code, 500).tolist()) == list(range(200))
+
+
+@pytest.mark.parametrize(("admitted", "top_k", "depth"), [(30, 10, 30), (5_000, 10, 200)])
+def test_rescoring_reads_at_least_twenty_per_result_and_a_share_of_large_sets(
+    admitted: int, top_k: int, depth: int
+) -> None:
+    assert signs.rescore_depth(admitted, top_k) == depth
+    assert signs.rescore_depth(320_000, 10) == 10_000
+
+
+def test_a_snapshot_keeps_its_codes_beside_it_and_recomputes_a_damaged_file(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "embedded"
+    store = EmbeddedStore(directory, dim=DIM)
+    try:
+        store.write_articles([numbered(n) for n in range(5)])
+        store.compact()
+        snapshot = store._resident.vectors.snapshot
+        assert snapshot.path is not None and snapshot.layout is not None
+        sidecar = signs.sidecar(snapshot.path)
+        expected = signs.sign_codes(snapshot.layout.matrix)
+        assert np.array_equal(np.fromfile(sidecar, dtype=np.uint64), expected.ravel())
+        assert np.array_equal(snapshot.signs, expected)
+
+        sidecar.write_bytes(sidecar.read_bytes()[:-8])  # cut short
+        assert np.array_equal(signs.load_or_compute(snapshot.path), expected)
+        assert sidecar.stat().st_size == expected.nbytes
+    finally:
+        store.close()
+
+
+def test_codes_of_snapshots_no_record_names_are_removed(tmp_path: Path) -> None:
+    for name in ("vectors-old.signs", "vectors-kept.signs", "vectors-x.signs.tmp"):
+        (tmp_path / name).write_bytes(b"")
+    remove_unrecorded(tmp_path, {"vectors-kept.usearch"})
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["vectors-kept.signs"]
