@@ -185,6 +185,25 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo(f"{counts.articles} articles, {counts.passages} passages ({settings.store})")
 
 
+@app.command()
+def optimize() -> None:
+    """Merge the keyword index into one segment after a bulk import (Elasticsearch: a force
+    merge), so that searches read one posting list per term. Results do not change."""
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        from search.factory import build_store
+
+        store = build_store(settings, dim=_model_dim(settings))
+        try:
+            store.optimize()
+        finally:
+            store.close()
+    except NewsdeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"optimized the {settings.store} store in {time.perf_counter() - started:.1f} s")
+
+
 def _model_dim(settings: Settings) -> int:
     # Counting needs no model, only its output size, which its files usually state.
     from search.embedding import embedding_dimension

@@ -29,10 +29,10 @@ def test_nearest_are_the_codes_fewest_bits_away() -> None:
     codes = signs.sign_codes(vectors)
     query_code = signs.sign_codes(query[None, :])[0]
     distances = np.bitwise_count(codes ^ query_code).sum(axis=1)
-    found = signs.nearest(codes, query_code, 5)
+    found = signs.nearest(codes.T.copy(), query_code, 5)
     assert 17 in found
     assert sorted(distances[found].tolist()) == sorted(distances.tolist())[:5]
-    assert sorted(signs.nearest(codes, query_code, 500).tolist()) == list(range(200))
+    assert sorted(signs.nearest(codes.T.copy(), query_code, 500).tolist()) == list(range(200))
 
 
 @pytest.mark.parametrize(("admitted", "top_k", "depth"), [(30, 10, 30), (5_000, 10, 200)])
@@ -41,6 +41,26 @@ def test_rescoring_reads_at_least_twenty_per_result_and_a_share_of_large_sets(
 ) -> None:
     assert signs.rescore_depth(admitted, top_k) == depth
     assert signs.rescore_depth(320_000, 10) == 10_000
+
+
+def test_grouped_codes_read_a_group_as_a_block_and_any_slot_by_position() -> None:
+    rng = np.random.default_rng(3)
+    codes = signs.sign_codes(rng.standard_normal((8, 64)))
+    slot_rowids = np.array([10, 11, -1, 13, 14, 15, 16, 17])  # slot 2 is free
+    outlet = {10: 2, 11: 1, 13: 2, 14: 0, 15: 1, 16: 2, 17: 1}
+    grouped = signs.GroupedSigns(codes, slot_rowids, np.zeros(8)).regrouped(
+        lambda rowids: np.array([outlet[int(rowid)] for rowid in rowids])
+    )
+    mask = np.zeros(20, dtype=bool)
+    mask[[10, 11, 13, 15, 16]] = True  # 14 and 17 filtered out
+    rowids, found = grouped.among_groups([2, 1, 9], mask)
+    assert rowids.tolist() == [10, 13, 16, 11, 15]  # group by group, slot order within
+    assert np.array_equal(found.T, codes[[0, 3, 6, 1, 5]])
+    assert np.array_equal(grouped.among_slots(np.array([7, 0])).T, codes[[7, 0]])
+    whole_rowids, whole = grouped.among_groups([0], mask | True)
+    assert whole_rowids.tolist() == [14] and np.array_equal(whole.T, codes[[4]])
+    empty_rowids, empty_codes = grouped.among_groups([9], mask)
+    assert empty_rowids.size == 0 and empty_codes.shape == (1, 0)
 
 
 def test_a_snapshot_keeps_its_codes_beside_it_and_recomputes_a_damaged_file(
@@ -56,7 +76,9 @@ def test_a_snapshot_keeps_its_codes_beside_it_and_recomputes_a_damaged_file(
         sidecar = signs.sidecar(snapshot.path)
         expected = signs.sign_codes(snapshot.layout.matrix)
         assert np.array_equal(np.fromfile(sidecar, dtype=np.uint64), expected.ravel())
-        assert np.array_equal(snapshot.signs, expected)
+        assert snapshot.signs is not None
+        slots = np.arange(expected.shape[0])
+        assert np.array_equal(snapshot.signs.among_slots(slots).T, expected)
 
         sidecar.write_bytes(sidecar.read_bytes()[:-8])  # cut short
         assert np.array_equal(signs.load_or_compute(snapshot.path), expected)

@@ -28,7 +28,7 @@ class TestEmbeddedStoreSearchingItsSnapshot(test_embedded_store.TestEmbeddedStor
     @pytest.fixture
     def store(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmbeddedStore]:
         monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
-        monkeypatch.setattr(vectors, "_signs_pay", lambda snapshot, admitted, top_k: False)
+        monkeypatch.setattr(vectors, "_signs_pay", lambda snapshot, search, top_k: False)
         store = EmbeddedStore(tmp_path / "embedded", dim=DIM, compact_rows=1)
         yield store
         store.close()
@@ -42,7 +42,7 @@ class TestEmbeddedStoreSearchingBySigns(test_embedded_store.TestEmbeddedStore):
     def store(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmbeddedStore]:
         monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
         monkeypatch.setattr(
-            vectors, "_signs_pay", lambda snapshot, admitted, top_k: snapshot.signs is not None
+            vectors, "_signs_pay", lambda snapshot, search, top_k: snapshot.signs is not None
         )
         store = EmbeddedStore(tmp_path / "embedded", dim=DIM, compact_rows=1)
         yield store

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +47,22 @@ def rescore_depth(admitted: int, top_k: int) -> int:
     return min(admitted, max(RESCORE_PER_RESULT * top_k, admitted // RESCORE_SHARE))
 
 
-def nearest(codes: np.ndarray, query_code: np.ndarray, count: int) -> np.ndarray:
-    """Positions in ``codes`` of the ``count`` codes nearest ``query_code`` (in no order)."""
-    distances = np.bitwise_count(codes ^ query_code).sum(axis=1, dtype=np.uint16)
+def nearest(words: np.ndarray, query_code: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` codes nearest ``query_code`` (in no order), among codes
+    given word by word: ``words[w]`` holds every code's w-th word, so each step below runs
+    over contiguous memory (three times faster than over (codes, words) rows)."""
+    distances = np.bitwise_count(words[0] ^ query_code[0]).astype(np.uint16)
+    for word, query_word in zip(words[1:], query_code[1:], strict=True):
+        distances += np.bitwise_count(word ^ query_word)
     if count >= distances.size:
         return np.arange(distances.size)
-    return np.argpartition(distances, count)[:count]
+    # A distance is a small integer: count each value and cut where the count is reached,
+    # ties at the cut taken in position order (4x faster than ``argpartition``, and stable).
+    reached = np.cumsum(np.bincount(distances))
+    cut = int(np.searchsorted(reached, count))
+    below = np.flatnonzero(distances < cut)
+    at_cut = np.flatnonzero(distances == cut)[: count - below.size]
+    return np.concatenate((below, at_cut))
 
 
 def sidecar(snapshot: Path) -> Path:
@@ -98,3 +109,74 @@ def _computed(snapshot: Path, rows: int, dim: int) -> np.ndarray:
             block = np.frombuffer(data, dtype=np.float16).reshape(count, dim)
             codes[start : start + count] = sign_codes(block)
     return codes
+
+
+class GroupedSigns:
+    """A snapshot's sign codes ordered by a key per passage (its outlet), so that the codes of
+    a filter naming outlets are read as contiguous blocks instead of gathered one by one
+    (~2 ms for 130,000 codes scattered over 48 MB). Held word by word (see ``nearest``).
+
+    Usage:
+        grouped = GroupedSigns(codes, slot_rowids, outlet_of_slot)
+        rowids, words = grouped.among_groups([3], mask)
+        words = grouped.among_slots(slots)
+    """
+
+    def __init__(self, codes: np.ndarray, slot_rowids: np.ndarray, slot_groups: np.ndarray) -> None:
+        present = np.flatnonzero(slot_rowids >= 0)
+        order = present[np.argsort(slot_groups[present], kind="stable")]
+        self.words = np.ascontiguousarray(codes[order].T)
+        self.rowids = slot_rowids[order]
+        self.position_of_slot = np.full(slot_rowids.size, -1, dtype=np.int64)
+        self.position_of_slot[order] = np.arange(order.size)
+        groups = slot_groups[order]
+        edges = np.flatnonzero(np.diff(groups)) + 1
+        starts = np.concatenate(([0], edges)).astype(np.int64)
+        ends = np.concatenate((edges, [groups.size])).astype(np.int64)
+        self._blocks = {
+            int(groups[start]): (int(start), int(end))
+            for start, end in zip(starts, ends, strict=True)
+            if end > start
+        }
+
+    def regrouped(self, group_of: Callable[[np.ndarray], np.ndarray]) -> GroupedSigns:
+        """The same codes grouped by ``group_of(rowids)``."""
+        placed = np.flatnonzero(self.position_of_slot >= 0)
+        positions = self.position_of_slot[placed]
+        slot_rowids = np.full(self.position_of_slot.size, -1, dtype=np.int64)
+        slot_rowids[placed] = self.rowids[positions]
+        slot_codes = np.zeros((slot_rowids.size, self.words.shape[0]), dtype=np.uint64)
+        slot_codes[placed] = self.words[:, positions].T
+        slot_groups = np.zeros(slot_rowids.size, dtype=np.int64)
+        slot_groups[placed] = group_of(slot_rowids[placed])
+        return GroupedSigns(slot_codes, slot_rowids, slot_groups)
+
+    def among_slots(self, slots: np.ndarray) -> np.ndarray:
+        """The codes of these slots, in their order, word by word."""
+        return np.take(self.words, self.position_of_slot[slots], axis=1)
+
+    def among_groups(
+        self, groups: Sequence[int], mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, codes word by word) of the passages in ``groups`` that ``mask`` admits."""
+        rowids, words = [], []
+        for group in groups:
+            if group not in self._blocks:
+                continue
+            start, end = self._blocks[group]
+            block = self.rowids[start:end]
+            keep = np.zeros(block.size, dtype=bool)
+            inside = block < mask.size
+            keep[inside] = mask[block[inside]]
+            if keep.all():  # the usual case, an outlet and nothing narrower: no copy
+                rowids.append(block)
+                words.append(self.words[:, start:end])
+            else:
+                kept = np.flatnonzero(keep)
+                rowids.append(block[kept])
+                words.append(np.take(self.words[:, start:end], kept, axis=1))
+        if not rowids:
+            return np.zeros(0, dtype=np.int64), np.zeros((self.words.shape[0], 0), np.uint64)
+        if len(rowids) == 1:
+            return rowids[0], words[0]
+        return np.concatenate(rowids), np.concatenate(words, axis=1)

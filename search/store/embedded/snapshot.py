@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,8 @@ class VectorSnapshot:
         self.layout: Layout | None = None
         self.slot_of = np.full(0, -1, dtype=np.int64)
         self.rowids = np.zeros(0, dtype=np.int64)
-        # (slots, words) sign codes, for filtered searches between exact and HNSW (``signs``)
-        self.signs: np.ndarray | None = None
+        # Sign codes, for filtered searches between exact and HNSW (``signs``)
+        self.signs: signs.GroupedSigns | None = None
         if mapping is not None:
             index = Index.restore(mapping, view=True)
             if index is not None and index.ndim == dim and len(index):
@@ -169,7 +170,15 @@ class VectorSnapshot:
         slot_of[keys] = slots
         self.layout, self.slot_of = layout, slot_of
         if self.path is not None:
-            self.signs = signs.load_or_compute(self.path)
+            slot_rowids = layout.keys.astype(np.int64)  # a free slot's key reads as -1
+            codes = signs.load_or_compute(self.path)
+            self.signs = signs.GroupedSigns(codes, slot_rowids, np.zeros(slot_rowids.size))
+
+    def group_signs(self, group_of: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Order the sign codes by ``group_of(rowids)`` (the outlet's code), so that a filter
+        naming outlets reads its codes as blocks."""
+        if self.signs is not None:
+            self.signs = self.signs.regrouped(group_of)
 
     def _check(self, layout: Layout) -> None:
         """A sample of slots must hold exactly what usearch returns for their keys."""
