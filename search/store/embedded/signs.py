@@ -7,9 +7,9 @@ the Hamming distance between sign codes over every admitted passage (48 bytes ea
 dimensions, all held in memory), then exact cosine over the nearest ones.
 
 On real MiniLM vectors the sign codes keep the exact ranking: over the 16,045 MultiHop-RAG and
-SciFact passages and 800 of their questions (torch), rescoring the 1,000 nearest codes returns 99.5 % of
-the exact top 50 and 99.9 % of the exact top 10 (rescoring 500: 98.0 % and 99.6 %); see
-benchmarks/README.md for the command.
+SciFact passages and 800 of their questions (torch), rescoring the 1,000 nearest codes returns
+99.5 % of the exact top 50 and 99.9 % of the exact top 10 (rescoring 500: 98.0 % and 99.6 %),
+measured with ``benchmarks/sign_codes_recall.py``.
 
 The codes of a snapshot are kept in a file beside it (``vectors-….signs``), written when the
 snapshot is, so that opening a large store does not have to read every vector again.
