@@ -10,6 +10,7 @@ import pytest
 
 from search.store.embedded import EmbeddedStore, signs
 from search.store.embedded.compaction import remove_unrecorded
+from search.store.embedded.snapshot import VectorSnapshot
 from tests.store.corpus import DIM, numbered
 
 
@@ -48,9 +49,8 @@ def test_grouped_codes_read_a_group_as_a_block_and_any_slot_by_position() -> Non
     codes = signs.sign_codes(rng.standard_normal((8, 64)))
     slot_rowids = np.array([10, 11, -1, 13, 14, 15, 16, 17])  # slot 2 is free
     outlet = {10: 2, 11: 1, 13: 2, 14: 0, 15: 1, 16: 2, 17: 1}
-    grouped = signs.GroupedSigns(codes, slot_rowids, np.zeros(8)).regrouped(
-        lambda rowids: np.array([outlet[int(rowid)] for rowid in rowids])
-    )
+    slot_groups = np.array([outlet.get(int(rowid), 0) for rowid in slot_rowids])
+    grouped = signs.GroupedSigns(codes, slot_rowids, slot_groups)
     mask = np.zeros(20, dtype=bool)
     mask[[10, 11, 13, 15, 16]] = True  # 14 and 17 filtered out
     rowids, found = grouped.among_groups([2, 1, 9], mask)
@@ -79,6 +79,11 @@ def test_a_snapshot_keeps_its_codes_beside_it_and_recomputes_a_damaged_file(
         assert snapshot.signs is not None
         slots = np.arange(expected.shape[0])
         assert np.array_equal(snapshot.signs.among_slots(slots).T, expected)
+
+        reopened = VectorSnapshot.open(snapshot.path, DIM, snapshot.checkpoint)
+        assert reopened.signs is None  # not searched by sign codes until grouped by outlet
+        reopened.group_signs(lambda rowids: np.zeros(rowids.size, dtype=np.int64))
+        assert reopened.signs is not None
 
         sidecar.write_bytes(sidecar.read_bytes()[:-8])  # cut short
         assert np.array_equal(signs.load_or_compute(snapshot.path), expected)

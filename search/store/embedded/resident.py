@@ -140,8 +140,8 @@ class ResidentIndexes:
 
     def _use(self, snapshot: VectorSnapshot) -> None:
         """Search ``snapshot`` from now on (the caller holds the lock)."""
+        snapshot.group_signs(self.columns.outlet_codes)  # before any search can see it
         self.vectors.use(snapshot)
-        snapshot.group_signs(self.columns.outlet_codes)
         live = np.count_nonzero(self.columns.is_live(snapshot.rowids))
         self._dead_in_snapshot = len(snapshot) - int(live)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -138,18 +138,6 @@ class GroupedSigns:
             for start, end in zip(starts, ends, strict=True)
             if end > start
         }
-
-    def regrouped(self, group_of: Callable[[np.ndarray], np.ndarray]) -> GroupedSigns:
-        """The same codes grouped by ``group_of(rowids)``."""
-        placed = np.flatnonzero(self.position_of_slot >= 0)
-        positions = self.position_of_slot[placed]
-        slot_rowids = np.full(self.position_of_slot.size, -1, dtype=np.int64)
-        slot_rowids[placed] = self.rowids[positions]
-        slot_codes = np.zeros((slot_rowids.size, self.words.shape[0]), dtype=np.uint64)
-        slot_codes[placed] = self.words[:, positions].T
-        slot_groups = np.zeros(slot_rowids.size, dtype=np.int64)
-        slot_groups[placed] = group_of(slot_rowids[placed])
-        return GroupedSigns(slot_codes, slot_rowids, slot_groups)
 
     def among_slots(self, slots: np.ndarray) -> np.ndarray:
         """The codes of these slots, in their order, word by word."""

@@ -138,7 +138,9 @@ class VectorSnapshot:
         self.layout: Layout | None = None
         self.slot_of = np.full(0, -1, dtype=np.int64)
         self.rowids = np.zeros(0, dtype=np.int64)
-        # Sign codes, for filtered searches between exact and HNSW (``signs``)
+        # Sign codes, for filtered searches between exact and HNSW (``signs``): read with the
+        # layout, searchable once grouped by outlet (``group_signs``)
+        self._slot_signs: np.ndarray | None = None
         self.signs: signs.GroupedSigns | None = None
         if mapping is not None:
             index = Index.restore(mapping, view=True)
@@ -170,15 +172,19 @@ class VectorSnapshot:
         slot_of[keys] = slots
         self.layout, self.slot_of = layout, slot_of
         if self.path is not None:
-            slot_rowids = layout.keys.astype(np.int64)  # a free slot's key reads as -1
-            codes = signs.load_or_compute(self.path)
-            self.signs = signs.GroupedSigns(codes, slot_rowids, np.zeros(slot_rowids.size))
+            self._slot_signs = signs.load_or_compute(self.path)
 
     def group_signs(self, group_of: Callable[[np.ndarray], np.ndarray]) -> None:
-        """Order the sign codes by ``group_of(rowids)`` (the outlet's code), so that a filter
-        naming outlets reads its codes as blocks."""
-        if self.signs is not None:
-            self.signs = self.signs.regrouped(group_of)
+        """Make the sign codes searchable, ordered by ``group_of(rowids)`` (the outlet's code)
+        so that a filter naming outlets reads its codes as blocks. Before this, searches that
+        would use them take HNSW or exact search instead."""
+        if self._slot_signs is None or self.layout is None:
+            return
+        slot_rowids = self.layout.keys.astype(np.int64)  # a free slot's key reads as -1
+        groups = np.zeros(slot_rowids.size, dtype=np.int64)
+        present = slot_rowids >= 0
+        groups[present] = group_of(slot_rowids[present])
+        self.signs = signs.GroupedSigns(self._slot_signs, slot_rowids, groups)
 
     def _check(self, layout: Layout) -> None:
         """A sample of slots must hold exactly what usearch returns for their keys."""
