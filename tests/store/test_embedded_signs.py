@@ -84,6 +84,9 @@ def test_a_snapshot_keeps_its_codes_beside_it_and_recomputes_a_damaged_file(
         assert reopened.signs is None  # not searched by sign codes until grouped by outlet
         reopened.group_signs(lambda rowids: np.zeros(rowids.size, dtype=np.int64))
         assert reopened.signs is not None
+        assert np.array_equal(reopened.signs.in_slot_order(), expected)
+        reopened.group_signs(lambda rowids: rowids % 2)  # again, by another key
+        assert np.array_equal(reopened.signs.in_slot_order(), expected)
 
         sidecar.write_bytes(sidecar.read_bytes()[:-8])  # cut short
         assert np.array_equal(signs.load_or_compute(snapshot.path), expected)

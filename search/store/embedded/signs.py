@@ -139,6 +139,13 @@ class GroupedSigns:
             if end > start
         }
 
+    def in_slot_order(self) -> np.ndarray:
+        """(slots, words) codes as the snapshot file orders them (zeros for a free slot)."""
+        codes = np.zeros((self.position_of_slot.size, self.words.shape[0]), dtype=np.uint64)
+        placed = np.flatnonzero(self.position_of_slot >= 0)
+        codes[placed] = self.words[:, self.position_of_slot[placed]].T
+        return codes
+
     def among_slots(self, slots: np.ndarray) -> np.ndarray:
         """The codes of these slots, in their order, word by word."""
         return np.take(self.words, self.position_of_slot[slots], axis=1)

@@ -178,13 +178,20 @@ class VectorSnapshot:
         """Make the sign codes searchable, ordered by ``group_of(rowids)`` (the outlet's code)
         so that a filter naming outlets reads its codes as blocks. Before this, searches that
         would use them take HNSW or exact search instead."""
-        if self._slot_signs is None or self.layout is None:
+        if self.layout is None:
+            return
+        if self._slot_signs is not None:
+            codes = self._slot_signs
+        elif self.signs is not None:
+            codes = self.signs.in_slot_order()
+        else:
             return
         slot_rowids = self.layout.keys.astype(np.int64)  # a free slot's key reads as -1
         groups = np.zeros(slot_rowids.size, dtype=np.int64)
         present = slot_rowids >= 0
         groups[present] = group_of(slot_rowids[present])
-        self.signs = signs.GroupedSigns(self._slot_signs, slot_rowids, groups)
+        self.signs = signs.GroupedSigns(codes, slot_rowids, groups)
+        self._slot_signs = None  # held once, grouped
 
     def _check(self, layout: Layout) -> None:
         """A sample of slots must hold exactly what usearch returns for their keys."""
