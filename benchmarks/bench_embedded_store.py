@@ -79,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="one-article writes (then deletes) timed after the queries; 0 skips them",
     )
     parser.add_argument(
+        "--no-optimize",
+        dest="optimize",
+        action="store_false",
+        help="time queries without first running the store's optimize() (as after a bulk "
+        "import with 'newsdesk optimize' skipped)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the build and query phases into --out (slows them)",
@@ -109,6 +116,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         profile=args.profile,
         warm_page_cache=args.warm_page_cache,
         ingest_articles=args.ingest_articles,
+        optimize=args.optimize,
     )
 
 
@@ -167,6 +175,9 @@ def _phases(config: BenchConfig) -> list[tuple[str, Phase, str]]:
     else:
         message = f"building {config.passages:,} passages in {config.directory}"
         phases.append(("build", embedded_phase.build, message))
+    if config.optimize:
+        message = "optimizing the store, as 'newsdesk optimize' does after a bulk import"
+        phases.append(("optimize", embedded_phase.optimize, message))
     phases.append(("query", embedded_phase.query, "timing queries on the cold-opened store"))
     if config.ingest_articles > 0:
         message = "timing one-article writes and their visibility in another process"

@@ -32,6 +32,7 @@ class BenchConfig:
     profile: bool = False
     warm_page_cache: bool = True
     ingest_articles: int = 40
+    optimize: bool = True
 
     @property
     def articles_path(self) -> Path:

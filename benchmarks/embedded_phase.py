@@ -99,6 +99,17 @@ def build(config: BenchConfig) -> dict[str, object]:
     }
 
 
+def optimize(config: BenchConfig) -> dict[str, object]:
+    """``EmbeddedStore.optimize``: the keyword index rewritten as one segment."""
+    store = EmbeddedStore(config.directory, dim=DIM)
+    try:
+        started = time.perf_counter()
+        store.optimize()
+        return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": rss_peak_mb()}
+    finally:
+        store.close()
+
+
 def _batch_rates(batch_log: list[tuple[int, float]]) -> dict[str, object]:
     """How write throughput evolves as the store grows (first, middle and last tenth)."""
     rates = [passages / seconds for passages, seconds in batch_log if seconds > 0]

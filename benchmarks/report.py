@@ -156,6 +156,12 @@ def render(result: dict[str, Any]) -> str:
     ]
     if "build" in result:
         lines += _build_lines(result["build"])
+    if "optimize" in result:
+        optimize = result["optimize"]
+        lines.append(
+            f"optimize (keyword index as one segment): {optimize['seconds']} s,"
+            f" peak RSS {optimize['peak_rss_mb']} MB"
+        )
     lines += _query_lines(result["query"], config["queries"])
     if "ingest" in result:
         lines += _ingest_lines(result["ingest"])

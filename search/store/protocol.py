@@ -152,6 +152,11 @@ class PassageStore(Protocol):
         A write is durable and visible to every reader once ``write_articles`` returns."""
         ...
 
+    def optimize(self) -> None:
+        """After a bulk import: merge the keyword index into one segment, so each search reads
+        one posting list per term (Elasticsearch: a force merge). Results do not change."""
+        ...
+
     def ping(self) -> None:
         """Raise StoreUnavailableError when the backend cannot serve."""
         ...

@@ -160,3 +160,24 @@ def test_search_pages_sorts_and_says_how_time_was_read(cli_env: Path, seeds: Pat
     wrong = runner.invoke(app, ["search", "news", "--page-token", "bm90IGEgdG9rZW4"])
     assert wrong.exit_code == 2 and "not a token" in wrong.output
     assert runner.invoke(app, ["search", "news", "--sort", "newest"]).exit_code == 2
+
+
+def test_a_bulk_import_ends_optimized_and_optimize_can_be_run_again(
+    cli_env: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.cli
+
+    monkeypatch.setattr(api.cli, "OPTIMIZE_AFTER_PASSAGES", 1)  # the seeds count as bulk
+    runner = CliRunner()
+    indexed = runner.invoke(app, ["index", "--quiet", str(seeds)])
+    assert indexed.exit_code == 0, indexed.output
+    assert "optimizing the keyword index" in indexed.output
+
+    optimized = runner.invoke(app, ["optimize"])
+    assert optimized.exit_code == 0, optimized.output
+    assert "optimized the embedded store" in optimized.output
+    found = runner.invoke(app, ["search", MISSILE_QUESTION, "--json", "--top-k", "1"])
+    assert "700" in json.loads(found.stdout)["hits"][0]["text"]
+
+    skipped = runner.invoke(app, ["index", "--quiet", "--no-optimize", str(seeds)])
+    assert skipped.exit_code == 0 and "optimizing" not in skipped.output

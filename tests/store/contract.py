@@ -164,6 +164,18 @@ class PassageStoreContract:
         filled.write_articles([indexed(MISSILE)])
         assert filled.counts() == StoreCounts(articles=3, passages=7)
 
+    def test_optimize_keeps_every_result(self, store: PassageStore) -> None:
+        for item in CORPUS:  # one write each: several segments
+            store.write_articles([indexed(item)])
+        store.flush()
+        terms = analyze_query("missile rates korea")
+        before = (store.bm25_ranking(terms, 10), store.dense_ranking(QUERY, 10), store.counts())
+        store.optimize()
+        after = (store.bm25_ranking(terms, 10), store.dense_ranking(QUERY, 10), store.counts())
+        assert after == before and before[0]
+        store.write_articles([indexed(replace(MISSILE, id="missile-copy"))])
+        assert store.counts().articles == before[2].articles + 1
+
     # -- rankings, then hydration ---------------------------------------------------------------
 
     def test_rankings_hydrate_to_what_the_searches_return(self, filled: PassageStore) -> None:

@@ -67,7 +67,7 @@ def test_one_article_writes_append_and_another_process_follows_them(tmp_path: Pa
     assert seeded.compact()
     seeded.close()
     before = _snapshot_files(directory)
-    assert len(before) == 2  # the snapshot and the record naming it
+    assert len(before) == 3  # the snapshot, its sign codes and the record naming it
     reader = EmbeddedStore(directory, dim=DIM)
     assert_holds_exactly(reader, set(range(100, 106)))
     writer, acks = start_writer(directory, 3, pause=0.1, deletes=[100, 1])

@@ -10,7 +10,7 @@ import pytest
 from search.store.embedded import EmbeddedStore
 from search.store.model_stamp import ModelStamp
 from tests.store.contract import PassageStoreContract, Reopen
-from tests.store.corpus import DIM
+from tests.store.corpus import CORPUS, DIM, indexed
 
 
 class TestEmbeddedStore(PassageStoreContract):
@@ -65,3 +65,16 @@ def test_a_lexical_index_without_positions_is_rebuilt_on_open(tmp_path: Path) ->
     assert reopened.count_matching(phrase) == 1
     assert len(reopened.bm25_search(["missil"], 10)) == 3
     reopened.close()
+
+
+def test_optimize_leaves_one_keyword_segment(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "embedded", dim=DIM)
+    try:
+        for item in CORPUS:
+            store.write_articles([indexed(item)])
+            store.flush()
+        assert store._lexical.num_segments() > 1
+        store.optimize()
+        assert store._lexical.num_segments() == 1
+    finally:
+        store.close()

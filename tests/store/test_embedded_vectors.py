@@ -28,6 +28,22 @@ class TestEmbeddedStoreSearchingItsSnapshot(test_embedded_store.TestEmbeddedStor
     @pytest.fixture
     def store(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmbeddedStore]:
         monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
+        monkeypatch.setattr(vectors, "_signs_pay", lambda snapshot, search, top_k: False)
+        store = EmbeddedStore(tmp_path / "embedded", dim=DIM, compact_rows=1)
+        yield store
+        store.close()
+
+
+class TestEmbeddedStoreSearchingBySigns(test_embedded_store.TestEmbeddedStore):
+    """The whole contract again, with every filtered dense search over the snapshot answered
+    by its sign codes: the path a large store takes for filters between exact and HNSW."""
+
+    @pytest.fixture
+    def store(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmbeddedStore]:
+        monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
+        monkeypatch.setattr(
+            vectors, "_signs_pay", lambda snapshot, search, top_k: snapshot.signs is not None
+        )
         store = EmbeddedStore(tmp_path / "embedded", dim=DIM, compact_rows=1)
         yield store
         store.close()
@@ -125,11 +141,13 @@ def test_exact_and_approximate_filtered_searches_agree(
         store.write_articles(items[20:])  # some in the snapshot, some in the delta
         local = SearchFilters(outlets=["local"])
         exact = store.dense_search(QUERY, 12, local)
-        monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
-        approximate = store.dense_search(QUERY, 12, local)
         assert len(exact) == 12 and {hit.meta["outlet"] for hit in exact} == {"Local"}
-        assert [hit.id for hit in approximate] == [hit.id for hit in exact]
-        assert [hit.score for hit in approximate] == pytest.approx([hit.score for hit in exact])
+        monkeypatch.setattr(vectors, "EXACT_SEARCH_LIMIT", 0)
+        for signs_pay in (False, True):  # HNSW, then sign codes
+            monkeypatch.setattr(vectors, "_signs_pay", lambda *_, pay=signs_pay: pay)
+            approximate = store.dense_search(QUERY, 12, local)
+            assert [hit.id for hit in approximate] == [hit.id for hit in exact]
+            assert [hit.score for hit in approximate] == pytest.approx([hit.score for hit in exact])
     finally:
         store.close()
 

@@ -423,6 +423,11 @@ class ElasticsearchStore:
         with self._op("refreshing"):
             self._refresh()
 
+    def optimize(self) -> None:
+        with self._op("force merging"):
+            self.client.indices.forcemerge(index=self.aliases.passages, max_num_segments=1)
+            self._refresh()
+
     def ping(self) -> None:
         """Cluster health (``GET /`` is not served by every build), within the timeout."""
         with translated(self.url, "checking cluster health"):

@@ -10,8 +10,9 @@ cost a full search each (at a million passages ~8 ms for BM25). Here the sets sh
   its own search returns, whenever the deep list holds ``top_k`` of its passages or is complete
   (every match); only a set the deep list starves is searched on its own.
 - dense (``VectorIndex.search_many``): each set searches as ``dense_ranking`` would (exact up to
-  ``EXACT_SEARCH_LIMIT`` admitted passages), except that the filtered sets too large for exact
-  search share one HNSW search, deep enough for the narrowest of them.
+  ``EXACT_SEARCH_LIMIT`` admitted passages, then by sign codes where they cost less than
+  HNSW), except that the filtered sets left to HNSW share one search, deep enough for the
+  narrowest of them.
 """
 
 from __future__ import annotations

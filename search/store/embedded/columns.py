@@ -133,6 +133,24 @@ class FilterColumns:
         alive[inside] = arrays.live[rowids[inside]]
         return alive
 
+    def outlet_codes(self, rowids: np.ndarray) -> np.ndarray:
+        """Each rowid's outlet code (0: none, or a rowid not held)."""
+        outlet = self._arrays.outlet
+        codes = np.zeros(rowids.shape, dtype=np.int32)
+        inside = rowids < outlet.size
+        codes[inside] = outlet[rowids[inside]]
+        return codes
+
+    def outlets_named(self, filters: SearchFilters | None) -> list[int] | None:
+        """The outlet codes ``filters`` limit passages to; None when they name no outlet."""
+        if filters is None or not filters.outlets:
+            return None
+        return self._codes_named("outlet", filters.outlets)
+
+    def _codes_named(self, column: str, values: Sequence[str]) -> list[int]:
+        keys = {key for key in map(keyword, values) if key}
+        return [code for key in keys if (code := self._codes[column].get(key))]
+
     def mask(self, filters: SearchFilters | None) -> np.ndarray:
         """True for each live rowid the filters admit (index = rowid)."""
         arrays = self._arrays
@@ -145,9 +163,7 @@ class FilterColumns:
             ("language", filters.languages),
         ):
             if values:
-                keys = {key for key in map(keyword, values) if key}
-                codes = [code for key in keys if (code := self._codes[column].get(key))]
-                admitted &= _member(getattr(arrays, column), codes)
+                admitted &= _member(getattr(arrays, column), self._codes_named(column, values))
         if filters.published_after or filters.published_before:
             published = arrays.published
             admitted &= published != NO_DATE

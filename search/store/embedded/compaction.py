@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from usearch.index import Index
 
+from search.store.embedded import signs
 from search.store.embedded.snapshot import (
     EXPANSION_SEARCH,
     RECORD_FILE,
@@ -57,6 +58,7 @@ def write_snapshot(
         index.add(rowids.astype(np.uint64), np.ascontiguousarray(vectors))
     record = SnapshotRecord(SnapshotRecord.file_for(checkpoint), checkpoint)
     _save_durably(index, directory / record.file)
+    signs.load_or_compute(directory / record.file)  # so that no reader has to
     return record
 
 
@@ -92,6 +94,10 @@ def remove_unrecorded(directory: Path, keep: set[str]) -> None:
     A process still searching an old file keeps its mapping: on POSIX the data stays until the
     last mapping goes.
     """
+    kept_signs = {signs.sidecar(Path(name)).name for name in keep}
     for path in [*directory.glob("vectors*.usearch"), *directory.glob("vectors*.tmp")]:
         if path.name not in keep and not path.name.startswith(RECORD_FILE):
+            path.unlink(missing_ok=True)
+    for path in directory.glob(f"vectors*{signs.SUFFIX}"):
+        if path.name not in kept_signs:
             path.unlink(missing_ok=True)

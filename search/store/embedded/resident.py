@@ -23,7 +23,7 @@ from search.store.embedded.columns import FilterColumns
 from search.store.embedded.compaction import remove_unrecorded, write_snapshot
 from search.store.embedded.snapshot import RECORD_FILE, SnapshotRecord, VectorSnapshot
 from search.store.embedded.state import Checkpoint, WriterLock
-from search.store.embedded.vectors import VectorIndex
+from search.store.embedded.vectors import Admitted, VectorIndex
 
 # Filters with the rowids their phrases admit and their exclusions reject (None: no such text).
 TextConstrained = tuple[SearchFilters | None, np.ndarray | None, np.ndarray | None]
@@ -140,6 +140,7 @@ class ResidentIndexes:
 
     def _use(self, snapshot: VectorSnapshot) -> None:
         """Search ``snapshot`` from now on (the caller holds the lock)."""
+        snapshot.group_signs(self.columns.outlet_codes)  # before any search can see it
         self.vectors.use(snapshot)
         live = np.count_nonzero(self.columns.is_live(snapshot.rowids))
         self._dead_in_snapshot = len(snapshot) - int(live)
@@ -222,18 +223,19 @@ class ResidentIndexes:
         """One ranking per (filters, admitted, rejected), as ``dense_ranking`` gives it (see
         ``VectorIndex.search_many``)."""
         columns, vectors = self.columns, self.vectors  # ``load`` may replace both meanwhile
-        masks: list[tuple[np.ndarray, int | None]] = []
+        admitted_sets: list[Admitted] = []
         for filters, admitted, rejected in searches:
             if filters is None or filters.is_empty():
-                masks.append((columns.live_mask(), None))
+                admitted_sets.append(Admitted(columns.live_mask()))
                 continue
             mask = columns.mask(filters)
             if admitted is not None:
                 mask &= _rowid_mask(admitted, mask.size)
             if rejected is not None:
                 mask &= ~_rowid_mask(rejected, mask.size)
-            masks.append((mask, int(np.count_nonzero(mask))))
-        return vectors.search_many(embedding, top_k, masks)
+            count = int(np.count_nonzero(mask))
+            admitted_sets.append(Admitted(mask, count, columns.outlets_named(filters)))
+        return vectors.search_many(embedding, top_k, admitted_sets)
 
     def passages(self) -> int:
         return self.columns.live_count()

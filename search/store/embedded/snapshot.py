@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from usearch.index import Index
 
+from search.store.embedded import signs
 from search.store.embedded.state import Checkpoint
 
 RECORD_FILE = "vectors.json"
@@ -136,6 +138,10 @@ class VectorSnapshot:
         self.layout: Layout | None = None
         self.slot_of = np.full(0, -1, dtype=np.int64)
         self.rowids = np.zeros(0, dtype=np.int64)
+        # Sign codes, for filtered searches between exact and HNSW (``signs``): read with the
+        # layout, searchable once grouped by outlet (``group_signs``)
+        self._slot_signs: np.ndarray | None = None
+        self.signs: signs.GroupedSigns | None = None
         if mapping is not None:
             index = Index.restore(mapping, view=True)
             if index is not None and index.ndim == dim and len(index):
@@ -165,6 +171,27 @@ class VectorSnapshot:
         slot_of = np.full(int(keys.max()) + 1 if keys.size else 0, -1, dtype=np.int64)
         slot_of[keys] = slots
         self.layout, self.slot_of = layout, slot_of
+        if self.path is not None:
+            self._slot_signs = signs.load_or_compute(self.path)
+
+    def group_signs(self, group_of: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Make the sign codes searchable, ordered by ``group_of(rowids)`` (the outlet's code)
+        so that a filter naming outlets reads its codes as blocks. Before this, searches that
+        would use them take HNSW or exact search instead."""
+        if self.layout is None:
+            return
+        if self._slot_signs is not None:
+            codes = self._slot_signs
+        elif self.signs is not None:
+            codes = self.signs.in_slot_order()
+        else:
+            return
+        slot_rowids = self.layout.keys.astype(np.int64)  # a free slot's key reads as -1
+        groups = np.zeros(slot_rowids.size, dtype=np.int64)
+        present = slot_rowids >= 0
+        groups[present] = group_of(slot_rowids[present])
+        self.signs = signs.GroupedSigns(codes, slot_rowids, groups)
+        self._slot_signs = None  # held once, grouped
 
     def _check(self, layout: Layout) -> None:
         """A sample of slots must hold exactly what usearch returns for their keys."""
@@ -195,16 +222,21 @@ class VectorSnapshot:
         matches = self.index.search(query, min(count, len(self)))
         return matches.keys.astype(np.int64), 1.0 - matches.distances
 
+    def slots(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the rowids held here, their slots) among ``rowids``; needs the layout."""
+        slots = np.full(rowids.shape, -1, dtype=np.int64)
+        inside = rowids < self.slot_of.size
+        slots[inside] = self.slot_of[rowids[inside]]
+        found = slots >= 0
+        return rowids[found], slots[found]
+
     def vectors(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the rowids held here, their f16 vectors) among ``rowids``, for exact search."""
         if self.layout is not None:
-            slots = np.full(rowids.shape, -1, dtype=np.int64)
-            inside = rowids < self.slot_of.size
-            slots[inside] = self.slot_of[rowids[inside]]
-            found = slots >= 0
+            held, slots = self.slots(rowids)
             # In file order: neighbouring rows share pages.
-            order = np.argsort(slots[found], kind="stable")
-            return rowids[found][order], self.layout.matrix[slots[found][order]]
+            order = np.argsort(slots, kind="stable")
+            return held[order], self.layout.matrix[slots[order]]
         held = rowids[self.contains(rowids)]
         if held.size == 0 or self.index is None:
             return held, np.zeros((0, self.dim), dtype=np.float16)

@@ -328,6 +328,13 @@ class EmbeddedStore:
         if self._resident.needs_compaction(self._compact_rows):
             self._compact_in_background()
 
+    def optimize(self) -> None:
+        """Rewrite the keyword index as one segment (see ``LexicalIndex.rewrite``); it holds
+        the same passages before and after, so its checkpoint does not move."""
+        with self._writing():
+            self._lexical.rewrite(self._catalog.iter_passage_rows(batch=5_000))
+        self.flush()
+
     def compact(self) -> bool:
         """Fold the vectors added since the snapshot into a new snapshot file, now, in this
         process. Writes, flushes and ``close`` call it when it is due; False when there was

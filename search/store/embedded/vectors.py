@@ -15,14 +15,19 @@ from dataclasses import dataclass
 import numpy as np
 from usearch.index import search as exact_search
 
+from search.store.embedded import signs
 from search.store.embedded.catalog import PassageRow
-from search.store.embedded.snapshot import VectorSnapshot
+from search.store.embedded.snapshot import EXPANSION_SEARCH, VectorSnapshot
 
-# Up to this many admitted passages a filtered search is exact: gathering their rows and
-# scoring them all costs less than an HNSW search deep enough to find top_k among them. At a
-# million passages exact costs ~0.55 ms per thousand admitted, HNSW ~13 ms at 18 % selectivity
-# growing as 1/selectivity: they cross near 60,000 (benchmarks/README.md).
-EXACT_SEARCH_LIMIT = 60_000
+# Up to this many admitted passages a filtered search is exact: gathering their rows out of the
+# mapped snapshot and scoring them all costs ~0.5 ms per thousand at a million passages.
+EXACT_SEARCH_LIMIT = 10_000
+# Above it, a filtered search compares sign codes (``signs``) or asks HNSW for top_k /
+# selectivity results, whichever costs less. Measured at a million passages: per admitted
+# passage the codes cost ~0.02 us read as outlet blocks, ~0.04 us gathered one by one; HNSW
+# ~0.02 ms per result beyond its search breadth.
+_SIGNS_MS_PER_ADMITTED = {True: 0.02e-3, False: 0.04e-3}  # by outlet blocks?
+_HNSW_MS_PER_RESULT = 0.02
 # HNSW over-fetch for a filtered search: ask for top_k / selectivity, times this margin.
 _OVERFETCH = 1.5
 _WIDEN = 4
@@ -64,6 +69,22 @@ class Delta:
         keep = held > rowid
         fresh = Delta.empty(self.matrix.shape[1], max(256, int(keep.sum())))
         return fresh.appended(held[keep], matrix[keep])
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The passages one search may return: ``mask`` (index = rowid); how many it admits when
+    it narrows more than liveness does (a filter; None when unfiltered); and the outlet codes
+    it is limited to, when its filter names outlets (which lets sign codes be read by block).
+    """
+
+    mask: np.ndarray
+    admitted: int | None = None
+    outlets: Sequence[int] | None = None
+
+    @property
+    def selectivity(self) -> float:
+        return 1.0 if self.admitted is None else self.admitted / max(int(self.mask.size), 1)
 
 
 class VectorIndex:
@@ -133,41 +154,47 @@ class VectorIndex:
         ``admitted``: how many rowids the mask admits when it narrows more than liveness does
         (a filter); None for an unfiltered search.
         """
-        return self.search_many(query, top_k, [(mask, admitted)])[0]
+        return self.search_many(query, top_k, [Admitted(mask, admitted)])[0]
 
     def search_many(
-        self, query: np.ndarray, top_k: int, searches: Sequence[tuple[np.ndarray, int | None]]
+        self, query: np.ndarray, top_k: int, searches: Sequence[Admitted]
     ) -> list[list[tuple[int, float]]]:
-        """``search`` for each (mask, admitted) pair, all against one snapshot. The filtered
-        searches too large for exact search share one HNSW search, deep enough for the
-        narrowest of them (an unfiltered one keeps its own: its depth is top_k)."""
+        """``search`` for each set of admitted passages, all against one snapshot. A filtered
+        search is exact up to ``EXACT_SEARCH_LIMIT`` admitted passages; above it, by sign codes
+        where they cost less than HNSW. The filtered searches left to HNSW share one, deep
+        enough for the narrowest of them (an unfiltered one keeps its own: its depth is top_k).
+        """
         query = np.asarray(query, dtype=np.float32)
         snapshot, delta = self.snapshot, self._delta  # one consistent pair for these searches
         results: list[list[tuple[int, float]] | None] = [None] * len(searches)
+        for index, search in enumerate(searches):
+            admitted = search.admitted
+            if admitted == 0:
+                results[index] = []
+            elif admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
+                results[index] = self._exact(query, top_k, search.mask, snapshot, delta)
+            elif admitted is not None and _signs_pay(snapshot, search, top_k):
+                results[index] = self._by_signs(query, top_k, search, snapshot, delta)
         shared = [
             index
-            for index, (_, admitted) in enumerate(searches)
-            if admitted is not None and admitted > EXACT_SEARCH_LIMIT
+            for index, search in enumerate(searches)
+            if results[index] is None and search.admitted is not None
         ]
         if len(shared) > 1:
-            masks = [searches[index][0] for index in shared]
-            narrowest = min(searches[index][1] or 0 for index in shared)
+            masks = [searches[index].mask for index in shared]
+            narrowest = min(searches[index].admitted or 0 for index in shared)
             approximate = self._approximate_many(
                 query, top_k, masks, snapshot, narrowest / max(int(masks[0].size), 1)
             )
             for index, mask, found in zip(shared, masks, approximate, strict=True):
                 results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
-        for index, (mask, admitted) in enumerate(searches):
+        for index, search in enumerate(searches):
             if results[index] is not None:
                 continue
-            if admitted == 0:
-                results[index] = []
-            elif admitted is not None and admitted <= EXACT_SEARCH_LIMIT:
-                results[index] = self._exact(query, top_k, mask, snapshot, delta)
-            else:
-                selectivity = 1.0 if admitted is None else admitted / max(int(mask.size), 1)
-                found = self._approximate_many(query, top_k, [mask], snapshot, selectivity)[0]
-                results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
+            mask = search.mask
+            selectivity = search.selectivity
+            found = self._approximate_many(query, top_k, [mask], snapshot, selectivity)[0]
+            results[index] = _best([self._in_delta(query, top_k, mask, delta), found], top_k)
         return [found or [] for found in results]
 
     @staticmethod
@@ -198,6 +225,33 @@ class VectorIndex:
             top_k,
         )
 
+    def _by_signs(
+        self,
+        query: np.ndarray,
+        top_k: int,
+        search: Admitted,
+        snapshot: VectorSnapshot,
+        delta: Delta,
+    ) -> list[tuple[int, float]]:
+        """The admitted snapshot rows nearest by sign codes, scored exactly, with the delta's."""
+        grouped = snapshot.signs
+        assert grouped is not None and search.admitted is not None
+        if search.outlets is not None:
+            rowids, codes = grouped.among_groups(search.outlets, search.mask)
+        else:
+            rowids, slots = snapshot.slots(np.flatnonzero(search.mask))
+            codes = grouped.among_slots(slots)
+        depth = signs.rescore_depth(search.admitted, top_k)
+        candidates = rowids[signs.nearest(codes, signs.sign_codes(query[None, :])[0], depth)]
+        base_rowids, base_vectors = snapshot.vectors(candidates)
+        return _best(
+            [
+                _exact_among(query, base_rowids, base_vectors, top_k),
+                self._in_delta(query, top_k, search.mask, delta),
+            ],
+            top_k,
+        )
+
     def _approximate_many(
         self,
         query: np.ndarray,
@@ -224,6 +278,16 @@ class VectorIndex:
                 break
             count = min(size, count * _WIDEN)
         return [ranking or [] for ranking in found]
+
+
+def _signs_pay(snapshot: VectorSnapshot, search: Admitted, top_k: int) -> bool:
+    """Sign codes cost less than HNSW for this filtered search."""
+    admitted = search.admitted
+    if snapshot.signs is None or not len(snapshot) or not admitted:
+        return False
+    results = max(EXPANSION_SEARCH, top_k * len(snapshot) / admitted * _OVERFETCH)
+    per_admitted = _SIGNS_MS_PER_ADMITTED[search.outlets is not None]
+    return admitted * per_admitted < results * _HNSW_MS_PER_RESULT
 
 
 def within(mask: np.ndarray, rowids: np.ndarray) -> np.ndarray:
