@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from haystack import Document
 
 from search.analysis import analyze, term_counts
-from search.sentences import sentence_spans
+from search.sentences import sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -25,19 +25,18 @@ class SentenceTerms:
 
 def sentence_terms(document: Document) -> tuple[SentenceTerms, ...]:
     text = document.content or ""
-    spans = sentence_spans(text)
+    bounds = sentence_bounds(text)
     stored = document.meta.get("terms")
     if isinstance(stored, str):
         terms = stored.split()
-        counts = term_counts(text, [(span.start, span.end) for span in spans])
+        counts = term_counts(text, bounds)
         at = len(terms) - sum(counts)  # the headline and outlet come first
         if at >= 0:
             found = []
-            for span, count in zip(spans, counts, strict=True):
-                found.append(SentenceTerms(span.start, span.end, frozenset(terms[at : at + count])))
+            for (start, end), count in zip(bounds, counts, strict=True):
+                found.append(SentenceTerms(start, end, frozenset(terms[at : at + count])))
                 at += count
             return tuple(found)
     return tuple(
-        SentenceTerms(span.start, span.end, frozenset(analyze(text[span.start : span.end])))
-        for span in spans
+        SentenceTerms(start, end, frozenset(analyze(text[start:end]))) for start, end in bounds
     )

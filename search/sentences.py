@@ -7,6 +7,7 @@ around possessives; this one is a small set of rules with abbreviations and init
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\S+")
@@ -35,19 +36,36 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
-def _trimmed(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start == end:
-        return None
-    return Span(start, end, len(_WORD.findall(text, start, end)))
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    piece = text[start:end]
+    stripped = piece.lstrip()  # str.strip and str.isspace agree on what white space is
+    start += len(piece) - len(stripped)
+    end = start + len(stripped.rstrip())
+    return (start, end) if start < end else None
 
 
-def _word_windows(text: str, span: Span, size: int) -> list[Span]:
-    """Cut a run-on sentence longer than a passage at word boundaries."""
-    words = list(_WORD.finditer(text, span.start, span.end))
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every sentence, however long."""
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group() != "\n" and _is_abbreviation(text, match.start()):
+            continue
+        bounds = _trimmed(text, start, match.end())
+        if bounds:
+            yield bounds
+        start = match.end()
+    tail = _trimmed(text, start, len(text))
+    if tail:
+        yield tail
+
+
+def _word_windows(text: str, start: int, end: int, size: int) -> list[Span]:
+    """The sentence, or windows of ``size`` words when it is longer (a run-on sentence longer
+    than a passage is cut at word boundaries)."""
+    count = len(_WORD.findall(text, start, end))
+    if count <= size:
+        return [Span(start, end, count)]
+    words = list(_WORD.finditer(text, start, end))
     windows = []
     for first in range(0, len(words), size):
         chunk = words[first : first + size]
@@ -56,19 +74,19 @@ def _word_windows(text: str, span: Span, size: int) -> list[Span]:
 
 
 def sentence_spans(text: str, max_words: int = 10_000) -> list[Span]:
-    spans: list[Span] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        if match.group() != "\n" and _is_abbreviation(text, match.start()):
-            continue
-        span = _trimmed(text, start, match.end())
-        if span:
-            spans.append(span)
-        start = match.end()
-    tail = _trimmed(text, start, len(text))
-    if tail:
-        spans.append(tail)
     result: list[Span] = []
-    for span in spans:
-        result += _word_windows(text, span, max_words) if span.words > max_words else [span]
+    for start, end in _sentences(text):
+        result += _word_windows(text, start, end, max_words)
+    return result
+
+
+def sentence_bounds(text: str, max_words: int = 10_000) -> list[tuple[int, int]]:
+    """``sentence_spans`` as (start, end) pairs, without counting words where no cut can fall:
+    what reading passages at query time needs, at a third of the cost."""
+    result: list[tuple[int, int]] = []
+    for start, end in _sentences(text):
+        if end - start < 2 * max_words:  # words are separated: fewer than max_words fit
+            result.append((start, end))
+        else:
+            result += [(s.start, s.end) for s in _word_windows(text, start, end, max_words)]
     return result

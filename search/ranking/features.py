@@ -9,7 +9,7 @@ differently for different kinds of questions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -40,6 +40,16 @@ class QueryContext:
     outlets: frozenset[str]
     days: frozenset[str]
     clause_terms: Mapping[str, frozenset[str]]
+    # The question's (term, idf) pairs in the analysis' order, and their sum: shares of the
+    # question are summed in this order, as ``matched_share`` sums them.
+    weighted: tuple[tuple[str, float], ...] = ()
+    total: float = 0.0
+
+    def share(self, present: Collection[str]) -> float:
+        """``matched_share(analysis.weights, present)``, without summing the weights again."""
+        if self.total <= 0:
+            return 0.0
+        return sum(weight for term, weight in self.weighted if term in present) / self.total
 
     @classmethod
     def of(cls, analysis: QueryAnalysis, candidates: Sequence[FusedCandidate]) -> QueryContext:
@@ -57,6 +67,8 @@ class QueryContext:
                 outlet: frozenset(analyze_query(text))
                 for outlet, text in analysis.outlet_clauses.items()
             },
+            weighted=tuple(analysis.weights.items()),
+            total=sum(analysis.weights.values()),
         )
 
 
@@ -109,7 +121,7 @@ def _title_terms(title: str) -> frozenset[str]:
 
 def _title_coverage(context: QueryContext, passage: Passage) -> float:
     title = real_title(passage.document)
-    return matched_share(context.analysis.weights, _title_terms(title)) if title else 0.0
+    return context.share(_title_terms(title)) if title else 0.0
 
 
 def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = _WINDOW) -> float:
@@ -131,8 +143,7 @@ def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = 
 
 def _best_sentence(context: QueryContext, passage: Passage) -> float:
     """The largest idf share of the question one sentence of the passage holds."""
-    weights = context.analysis.weights
-    return max((matched_share(weights, s.terms) for s in passage.sentences), default=0.0)
+    return max((context.share(sentence.terms) for sentence in passage.sentences), default=0.0)
 
 
 def _answer(context: QueryContext, passage: Passage, specific: bool) -> float:
@@ -169,7 +180,7 @@ FEATURES: dict[str, Feature] = {
     "dense_cosine": _cosine,
     "dense_gap": lambda x, p: _cosine(x, p) - x.top_cosine,
     "focus_rank": lambda x, p: _rank_score(p.candidate.focus_rank),
-    "coverage": lambda x, p: matched_share(x.analysis.weights, p.term_set),
+    "coverage": lambda x, p: x.share(p.term_set),
     "title_coverage": _title_coverage,
     "proximity": lambda x, p: proximity(x.analysis.weights, p.terms),
     "best_sentence": _best_sentence,
@@ -188,15 +199,17 @@ MODIFIERS: dict[str, Callable[[QueryContext], float]] = {
 }
 
 
-def _resolve(name: str) -> Feature | None:
-    base, _, modifier = name.partition("*")
-    feature = FEATURES.get(base)
-    if feature is None or (modifier and modifier not in MODIFIERS):
-        return None
-    if not modifier:
-        return feature
-    scale = MODIFIERS[modifier]
-    return lambda x, p: feature(x, p) * scale(x)
+def _parsed(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(feature, modifier or "") per name; unknown names are refused."""
+    parsed = [(base, modifier) for base, _, modifier in (n.partition("*") for n in names)]
+    unknown = [
+        name
+        for name, (base, modifier) in zip(names, parsed, strict=True)
+        if base not in FEATURES or (modifier and modifier not in MODIFIERS)
+    ]
+    if unknown:
+        raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
+    return parsed
 
 
 def feature_matrix(
@@ -209,13 +222,17 @@ def feature_matrix(
 def features_of(
     analysis: QueryAnalysis, passages: Sequence[Passage], names: Sequence[str]
 ) -> np.ndarray:
-    functions = [_resolve(name) for name in names]
-    unknown = [name for name, function in zip(names, functions, strict=True) if function is None]
-    if unknown:
-        raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
+    parsed = _parsed(names)
     context = QueryContext.of(analysis, [passage.candidate for passage in passages])
-    rows = np.zeros((len(passages), len(names)), dtype=np.float64)
-    for row, passage in enumerate(passages):
-        for column, function in enumerate(functions):
-            rows[row, column] = function(context, passage)  # type: ignore[misc]
+    # A feature named with several modifiers is computed once per passage.
+    bases = list(dict.fromkeys(base for base, _ in parsed))
+    functions = [FEATURES[base] for base in bases]
+    values = np.array(
+        [[function(context, passage) for function in functions] for passage in passages],
+        dtype=np.float64,
+    ).reshape(len(passages), len(bases))
+    rows = np.empty((len(passages), len(names)), dtype=np.float64)
+    for column, (base, modifier) in enumerate(parsed):
+        found = values[:, bases.index(base)]
+        rows[:, column] = found * MODIFIERS[modifier](context) if modifier else found
     return rows
