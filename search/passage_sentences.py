@@ -8,7 +8,7 @@ instead of analysing every sentence again. Passages without stored terms are ana
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from haystack import Document
 
@@ -16,8 +16,9 @@ from search.analysis import analyze, term_counts
 from search.sentences import sentence_bounds
 
 
-@dataclass(frozen=True)
-class SentenceTerms:
+class SentenceTerms(NamedTuple):
+    """A tuple: built for every sentence of every candidate read, per question."""
+
     start: int  # offsets into the passage text
     end: int
     terms: frozenset[str]

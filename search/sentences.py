@@ -7,7 +7,6 @@ around possessives; this one is a small set of rules with abbreviations and init
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\S+")
@@ -28,7 +27,14 @@ class Span:
     words: int
 
 
+_LONGEST = max(map(len, _ABBREVIATIONS))
+
+
 def _is_abbreviation(text: str, period_at: int) -> bool:
+    if text[period_at] != ".":
+        return False
+    if period_at > _LONGEST and text[period_at - _LONGEST - 1 : period_at].isalnum():
+        return False  # a longer word than any abbreviation (most sentence ends): no search
     match = _LAST_WORD.search(text, max(0, period_at - 12), period_at + 1)
     if not match:
         return False
@@ -36,27 +42,24 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
-    piece = text[start:end]
-    stripped = piece.lstrip()  # str.strip and str.isspace agree on what white space is
-    start += len(piece) - len(stripped)
-    end = start + len(stripped.rstrip())
-    return (start, end) if start < end else None
-
-
-def _sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every sentence, however long."""
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, however long, without the white space around it."""
+    found = []
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group() != "\n" and _is_abbreviation(text, match.start()):
             continue
-        bounds = _trimmed(text, start, match.end())
-        if bounds:
-            yield bounds
+        found.append(_trimmed(text, start, match.end()))
         start = match.end()
-    tail = _trimmed(text, start, len(text))
-    if tail:
-        yield tail
+    found.append(_trimmed(text, start, len(text)))
+    return [bounds for bounds in found if bounds[0] < bounds[1]]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    stripped = piece.lstrip()  # str.strip and str.isspace agree on what white space is
+    start += len(piece) - len(stripped)
+    return start, start + len(stripped.rstrip())
 
 
 def _word_windows(text: str, start: int, end: int, size: int) -> list[Span]:

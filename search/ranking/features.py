@@ -9,14 +9,14 @@ differently for different kinds of questions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
 
 from search.analysis import analyze, analyze_query
-from search.coverage import indexed_terms, matched_share
+from search.coverage import QuestionShares, indexed_terms, matched_share
 from search.filters import keyword
 from search.fusion import FusedCandidate
 from search.passage_sentences import SentenceTerms, sentence_terms
@@ -40,16 +40,8 @@ class QueryContext:
     outlets: frozenset[str]
     days: frozenset[str]
     clause_terms: Mapping[str, frozenset[str]]
-    # The question's (term, idf) pairs in the analysis' order, and their sum: shares of the
-    # question are summed in this order, as ``matched_share`` sums them.
-    weighted: tuple[tuple[str, float], ...] = ()
-    total: float = 0.0
-
-    def share(self, present: Collection[str]) -> float:
-        """``matched_share(analysis.weights, present)``, without summing the weights again."""
-        if self.total <= 0:
-            return 0.0
-        return sum(weight for term, weight in self.weighted if term in present) / self.total
+    # The idf share of the question a set of terms holds.
+    share: QuestionShares
 
     @classmethod
     def of(cls, analysis: QueryAnalysis, candidates: Sequence[FusedCandidate]) -> QueryContext:
@@ -67,8 +59,7 @@ class QueryContext:
                 outlet: frozenset(analyze_query(text))
                 for outlet, text in analysis.outlet_clauses.items()
             },
-            weighted=tuple(analysis.weights.items()),
-            total=sum(analysis.weights.values()),
+            share=QuestionShares(analysis.weights),
         )
 
 
@@ -129,15 +120,15 @@ def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = 
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    hits = [(at, term) for at, term in enumerate(terms) if term in weights]
+    positions = [at for at, term in enumerate(terms) if term in weights]
+    found = [terms[at] for at in positions]
     best = 0.0
-    for first, (start, _) in enumerate(hits):
-        seen: set[str] = set()
-        for at, term in hits[first:]:
-            if at - start >= window:
-                break
-            seen.add(term)
-        best = max(best, sum(weights[term] for term in seen))
+    last = 0
+    for first, start in enumerate(positions):
+        while last < len(positions) and positions[last] - start < window:
+            last += 1
+        # Summed over a set, as ever: its order (and so the last bit of the sum) is the set's.
+        best = max(best, sum(map(weights.__getitem__, set(found[first:last]))))
     return best / total
 
 
