@@ -46,13 +46,15 @@ class QuestionShares:
     def __init__(self, weights: Mapping[str, float]) -> None:
         self._weights = weights
         self._order = {term: at for at, term in enumerate(weights)}
-        self._terms = frozenset(weights)
+        self.terms = frozenset(weights)
         self.total = sum(weights.values())
+        # Every term found adds to a share (the idf of a term in fewer than half the passages).
+        self.positive = all(weight > 0 for weight in weights.values())
 
     def __call__(self, present: Collection[str]) -> float:
         if self.total <= 0:
             return 0.0
-        found = self._terms.intersection(present)
+        found = self.terms.intersection(present)
         if not found:
             return 0.0
         ordered = sorted(found, key=self._order.__getitem__)

@@ -27,7 +27,7 @@ class FusedCandidate:
     # The second stage's score, when it reordered this candidate.
     second_stage: float | None = None
     # The passage's sentences with their terms, once some step has worked them out.
-    sentences: tuple[SentenceTerms, ...] | None = None
+    sentences: Sequence[SentenceTerms] | None = None
     # The store's key for the passage (a Document's id when the leg returned Documents).
     key: PassageKey = ""
     # (article id, story id) for grouping, when read without the passage itself.

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 _WORD = re.compile(r"\S+")
 # A sentence ends at . ! or ? (plus closing quotes or brackets) before white space and a capital,
-# digit or opening quote; a line break always ends one (headlines, datelines, list items).
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n")
+# digit or opening quote; a line break always ends one (headlines, datelines, list items). One
+# character class first, so the regex engine skips from candidate to candidate.
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]))")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc corp co ltd vs no
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u a.m p.m""".split()
 )
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
+# Words in the longest sentence ``sentence_spans`` keeps whole by default.
+LONGEST_SENTENCE = 10_000
 
 
 @dataclass(frozen=True)
@@ -42,24 +45,34 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence, however long, without the white space around it."""
-    found = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        if match.group() != "\n" and _is_abbreviation(text, match.start()):
-            continue
-        found.append(_trimmed(text, start, match.end()))
-        start = match.end()
-    found.append(_trimmed(text, start, len(text)))
-    return [bounds for bounds in found if bounds[0] < bounds[1]]
+def sentence_ends(text: str) -> list[int]:
+    """Where each sentence ends (the next one, with the white space before it, starts there); the
+    last is the text's end. Sentences of any length: ``sentence_spans`` cuts run-on ones."""
+    ends = [
+        match.end()
+        for match in _BOUNDARY.finditer(text)
+        if match.group() == "\n" or not _is_abbreviation(text, match.start())
+    ]
+    ends.append(len(text))
+    return ends
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` without the white space around it, as (start, end): empty if blank."""
     piece = text[start:end]
     stripped = piece.lstrip()  # str.strip and str.isspace agree on what white space is
     start += len(piece) - len(stripped)
     return start, start + len(stripped.rstrip())
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, however long, without the white space around it."""
+    found = []
+    start = 0
+    for end in sentence_ends(text):
+        found.append(trimmed(text, start, end))
+        start = end
+    return [bounds for bounds in found if bounds[0] < bounds[1]]
 
 
 def _word_windows(text: str, start: int, end: int, size: int) -> list[Span]:
@@ -76,20 +89,8 @@ def _word_windows(text: str, start: int, end: int, size: int) -> list[Span]:
     return windows
 
 
-def sentence_spans(text: str, max_words: int = 10_000) -> list[Span]:
+def sentence_spans(text: str, max_words: int = LONGEST_SENTENCE) -> list[Span]:
     result: list[Span] = []
     for start, end in _sentences(text):
         result += _word_windows(text, start, end, max_words)
-    return result
-
-
-def sentence_bounds(text: str, max_words: int = 10_000) -> list[tuple[int, int]]:
-    """``sentence_spans`` as (start, end) pairs, without counting words where no cut can fall:
-    what reading passages at query time needs, at a third of the cost."""
-    result: list[tuple[int, int]] = []
-    for start, end in _sentences(text):
-        if end - start < 2 * max_words:  # words are separated: fewer than max_words fit
-            result.append((start, end))
-        else:
-            result += [(s.start, s.end) for s in _word_windows(text, start, end, max_words)]
     return result

@@ -19,7 +19,7 @@ from search.analysis import analyze, analyze_query
 from search.coverage import QuestionShares, indexed_terms, matched_share
 from search.filters import keyword
 from search.fusion import FusedCandidate
-from search.passage_sentences import SentenceTerms, sentence_terms
+from search.passage_sentences import PassageSentences, SentenceTerms, read_sentences
 from search.passages import real_title
 from search.query_analysis import QueryAnalysis
 
@@ -69,6 +69,7 @@ class Passage:
     def __init__(self, candidate: FusedCandidate) -> None:
         self.candidate = candidate
         self.document = candidate.document
+        self._positions: list[int] | None = None
 
     @cached_property
     def terms(self) -> list[str]:
@@ -79,10 +80,19 @@ class Passage:
         return frozenset(self.terms)
 
     @cached_property
-    def sentences(self) -> tuple[SentenceTerms, ...]:
-        return self.candidate.sentences or sentence_terms(self.document)
+    def sentences(self) -> Sequence[SentenceTerms]:
+        if isinstance(self.candidate.sentences, PassageSentences):
+            return self.candidate.sentences
+        stored = isinstance(self.document.meta.get("terms"), str)
+        return read_sentences(self.document, self.terms if stored else None)
 
-    def sentences_if_known(self) -> tuple[SentenceTerms, ...] | None:
+    def positions(self, query: frozenset[str]) -> list[int]:
+        """Where the question's terms (``query``; one question per Passage) sit in ``terms``."""
+        if self._positions is None:
+            self._positions = [at for at, term in enumerate(self.terms) if term in query]
+        return self._positions
+
+    def sentences_if_known(self) -> Sequence[SentenceTerms] | None:
         """The sentences, if a feature has worked them out (handed on to the highlight)."""
         return self.__dict__.get("sentences", self.candidate.sentences)
 
@@ -117,10 +127,18 @@ def _title_coverage(context: QueryContext, passage: Passage) -> float:
 
 def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = _WINDOW) -> float:
     """The largest idf share of the question found within ``window`` consecutive terms."""
+    return _proximity(
+        weights, terms, [at for at, term in enumerate(terms) if term in weights], window
+    )
+
+
+def _proximity(
+    weights: Mapping[str, float], terms: Sequence[str], positions: Sequence[int], window: int
+) -> float:
+    """``proximity``, given where the question's terms sit in ``terms``."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    positions = [at for at, term in enumerate(terms) if term in weights]
     found = [terms[at] for at in positions]
     best = 0.0
     last = 0
@@ -134,7 +152,12 @@ def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = 
 
 def _best_sentence(context: QueryContext, passage: Passage) -> float:
     """The largest idf share of the question one sentence of the passage holds."""
-    return max((context.share(sentence.terms) for sentence in passage.sentences), default=0.0)
+    sentences = passage.sentences
+    if not isinstance(sentences, PassageSentences):  # worked out by an earlier step
+        return max(map(context.share, (sentence.terms for sentence in sentences)), default=0.0)
+    query = context.share.terms
+    positions = passage.positions(query) if sentences.terms is passage.terms else None
+    return sentences.best_share(context.share, positions)
 
 
 def _answer(context: QueryContext, passage: Passage, specific: bool) -> float:
@@ -173,7 +196,9 @@ FEATURES: dict[str, Feature] = {
     "focus_rank": lambda x, p: _rank_score(p.candidate.focus_rank),
     "coverage": lambda x, p: x.share(p.term_set),
     "title_coverage": _title_coverage,
-    "proximity": lambda x, p: proximity(x.analysis.weights, p.terms),
+    "proximity": lambda x, p: _proximity(
+        x.analysis.weights, p.terms, p.positions(x.share.terms), _WINDOW
+    ),
     "best_sentence": _best_sentence,
     "answer_specific": lambda x, p: _answer(x, p, specific=True),
     "answer_loose": lambda x, p: _answer(x, p, specific=False),
