@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress, count
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Passage:
     def positions(self, query: frozenset[str]) -> list[int]:
         """Where the question's terms (``query``; one question per Passage) sit in ``terms``."""
         if self._positions is None:
-            self._positions = [at for at, term in enumerate(self.terms) if term in query]
+            self._positions = list(compress(count(), map(query.__contains__, self.terms)))
         return self._positions
 
     def sentences_if_known(self) -> Sequence[SentenceTerms] | None:
@@ -194,7 +195,8 @@ FEATURES: dict[str, Feature] = {
     "dense_cosine": _cosine,
     "dense_gap": lambda x, p: _cosine(x, p) - x.top_cosine,
     "focus_rank": lambda x, p: _rank_score(p.candidate.focus_rank),
-    "coverage": lambda x, p: x.share(p.term_set),
+    # The question's terms the passage holds are what any share of it reads.
+    "coverage": lambda x, p: x.share({p.terms[at] for at in p.positions(x.share.terms)}),
     "title_coverage": _title_coverage,
     "proximity": lambda x, p: _proximity(
         x.analysis.weights, p.terms, p.positions(x.share.terms), _WINDOW
