@@ -146,9 +146,19 @@ def _proximity(
     for first, start in enumerate(positions):
         while last < len(positions) and positions[last] - start < window:
             last += 1
-        # Summed over a set, as ever: its order (and so the last bit of the sum) is the set's.
-        best = max(best, sum(map(weights.__getitem__, set(found[first:last]))))
+        best = max(best, _distinct_sum(weights, found, first, last))
     return best / total
+
+
+def _distinct_sum(weights: Mapping[str, float], found: list[str], first: int, last: int) -> float:
+    """The weights of the distinct terms in ``found[first:last]``, summed over a set as ever: its
+    order (and so the last bit of a sum of three or more) is the set's. One or two terms (most
+    windows) need no set: two floats add up alike in either order."""
+    if last - first == 1 or (last - first == 2 and found[first] == found[first + 1]):
+        return weights[found[first]]
+    if last - first == 2:
+        return weights[found[first]] + weights[found[first + 1]]
+    return sum(map(weights.__getitem__, set(found[first:last])))
 
 
 def _best_sentence(context: QueryContext, passage: Passage) -> float:
