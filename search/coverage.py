@@ -52,13 +52,14 @@ class QuestionShares:
         self.positive = all(weight > 0 for weight in weights.values())
 
     def __call__(self, present: Collection[str]) -> float:
-        if self.total <= 0:
-            return 0.0
+        return self.held(present) / self.total if self.total > 0 else 0.0
+
+    def held(self, present: Collection[str]) -> float:
+        """The summed weight of the question's terms in ``present`` (in the question's order)."""
         found = self.terms.intersection(present)
         if not found:
             return 0.0
-        ordered = sorted(found, key=self._order.__getitem__)
-        return sum(map(self._weights.__getitem__, ordered)) / self.total
+        return sum(map(self._weights.__getitem__, sorted(found, key=self._order.__getitem__)))
 
 
 def matched_idf_share(
