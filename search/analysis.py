@@ -18,6 +18,9 @@ from search.answer_types import read_cues
 # A number (keeping "2.7" and "1,000" whole) or a run of letters. Splitting digits from letters is
 # what turns "700km" into "700" + "km".
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# The same on lower-cased text whose letters and digits are all ASCII (``term_counts``).
+_PLAIN_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 STOP_WORDS = frozenset(
     """
@@ -72,14 +75,27 @@ def term_counts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
     folding the whole text or stemming (cheap): where each sentence's terms sit in a passage's
     stored term sequence. Exact for all but rare characters that folding splits ("½")."""
     lower = text.lower()
+    if not _plain(lower):
+        return [_slow_count(lower, start, end) for start, end in spans]
     counts = []
     for start, end in spans:
-        count = 0
-        for token in _TOKEN.findall(lower, start, end):
-            if token[0].isdigit() or (token if token.isascii() else fold(token)) not in STOP_WORDS:
-                count += 1
-        counts.append(count)
+        tokens = _PLAIN_TOKEN.findall(lower, start, end)
+        counts.append(len(tokens) - sum(map(STOP_WORDS.__contains__, tokens)))
     return counts
+
+
+def _plain(lower: str) -> bool:
+    """No letter or digit beyond ASCII (curly quotes and dashes are fine): then ``_PLAIN_TOKEN``
+    finds exactly the tokens ``_TOKEN`` finds, at a third of the cost, and none needs folding."""
+    return lower.isascii() or not any(ch.isalnum() for ch in set(_NON_ASCII.findall(lower)))
+
+
+def _slow_count(lower: str, start: int, end: int) -> int:
+    count = 0
+    for token in _TOKEN.findall(lower, start, end):
+        if token[0].isdigit() or (token if token.isascii() else fold(token)) not in STOP_WORDS:
+            count += 1
+    return count
 
 
 def analyze_query(text: str) -> list[str]:

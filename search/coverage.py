@@ -38,6 +38,30 @@ def matched_share(weights: Mapping[str, float], present: Collection[str]) -> flo
     return sum(weight for term, weight in weights.items() if term in present) / total
 
 
+class QuestionShares:
+    """``matched_share`` of one question's ``weights`` for many term sets (every sentence of every
+    candidate): the weights are summed once, and only the question terms a set holds are visited,
+    in the question's order, so each share is the same float ``matched_share`` gives."""
+
+    def __init__(self, weights: Mapping[str, float]) -> None:
+        self._weights = weights
+        self._order = {term: at for at, term in enumerate(weights)}
+        self.terms = frozenset(weights)
+        self.total = sum(weights.values())
+        # Every term found adds to a share (the idf of a term in fewer than half the passages).
+        self.positive = all(weight > 0 for weight in weights.values())
+
+    def __call__(self, present: Collection[str]) -> float:
+        return self.held(present) / self.total if self.total > 0 else 0.0
+
+    def held(self, present: Collection[str]) -> float:
+        """The summed weight of the question's terms in ``present`` (in the question's order)."""
+        found = self.terms.intersection(present)
+        if not found:
+            return 0.0
+        return sum(map(self._weights.__getitem__, sorted(found, key=self._order.__getitem__)))
+
+
 def matched_idf_share(
     weights: Mapping[str, float], best_hit: Document, *, include_title: bool
 ) -> float:

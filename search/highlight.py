@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from search.analysis import analyze
 from search.answer_types import read_cues
+from search.coverage import QuestionShares
 from search.passage_sentences import SentenceTerms
 from search.sentences import sentence_spans
 
@@ -50,10 +51,10 @@ def best_sentence(
             SentenceTerms(s.start, s.end, frozenset(analyze(passage[s.start : s.end])))
             for s in sentence_spans(passage)
         ]
+    shares = QuestionShares(term_weights)
     best: tuple[float, int, int] | None = None
     for sentence in sentences:
-        terms = sentence.terms
-        score = sum(weight for term, weight in term_weights.items() if term in terms) / total
+        score = shares.held(sentence.terms) / total
         if wanted is not None and wanted.search(passage, sentence.start, sentence.end):
             score += ANSWER_BONUS
         if best is None or score > best[0]:

@@ -4,40 +4,105 @@ The store hands back the analysed terms of every passage it returns (``meta["ter
 order, the headline and outlet first). Counting each sentence's terms (no stemming) says where
 each sentence sits in that sequence, so sentence-level evidence costs a regex pass per passage
 instead of analysing every sentence again. Passages without stored terms are analysed.
+
+The second stage reads ~50 passages per question and needs only which sentence each of the
+question's terms falls in; the highlight reads the sentences of the ~10 hits shown. So the
+sentences themselves (trimmed, with their term sets) are built only when asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from itertools import accumulate, pairwise
+from typing import NamedTuple, overload
 
 from haystack import Document
 
 from search.analysis import analyze, term_counts
-from search.sentences import sentence_spans
+from search.coverage import QuestionShares
+from search.sentences import LONGEST_SENTENCE, sentence_ends, sentence_spans, trimmed
 
 
-@dataclass(frozen=True)
-class SentenceTerms:
+class SentenceTerms(NamedTuple):
     start: int  # offsets into the passage text
     end: int
     terms: frozenset[str]
 
 
-def sentence_terms(document: Document) -> tuple[SentenceTerms, ...]:
+class PassageSentences(Sequence[SentenceTerms]):
+    """The sentences of one passage: piece ``i`` of its text (``text[ends[i-1]:ends[i]]``, a
+    sentence with the white space before it, or blank) holds ``terms[firsts[i]:firsts[i+1]]``."""
+
+    def __init__(
+        self, text: str, ends: Sequence[int], terms: Sequence[str], counts: Sequence[int]
+    ) -> None:
+        self.text = text
+        self.ends = ends
+        self.terms = terms
+        # The terms before the first sentence are the headline's and the outlet's.
+        self.firsts = list(accumulate(counts, initial=len(terms) - sum(counts)))
+
+    def best_share(self, share: QuestionShares, positions: Sequence[int] | None = None) -> float:
+        """The largest share of the question one sentence holds. ``positions``: where the
+        question's terms sit in ``terms``, if known."""
+        if not share.positive:  # a sentence without the question's terms may then hold the most
+            return max((share(sentence.terms) for sentence in self), default=0.0)
+        if positions is None:
+            positions = [at for at, term in enumerate(self.terms) if term in share.terms]
+        held: dict[int, set[str]] = {}
+        body = self.firsts[0]
+        for at in positions:
+            if at >= body:
+                held.setdefault(bisect_right(self.firsts, at), set()).add(self.terms[at])
+        # Every share is positive: sentences holding none of the question's terms (0.0) never
+        # hold the most, unless no sentence holds any.
+        return max(map(share, held.values()), default=0.0)
+
+    @cached_property
+    def _sentences(self) -> tuple[SentenceTerms, ...]:
+        found = []
+        for (start, end), (first, last) in zip(
+            pairwise([0, *self.ends]), pairwise(self.firsts), strict=True
+        ):
+            start, end = trimmed(self.text, start, end)
+            if start < end:
+                found.append(SentenceTerms(start, end, frozenset(self.terms[first:last])))
+        return tuple(found)
+
+    @overload
+    def __getitem__(self, index: int) -> SentenceTerms: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SentenceTerms]: ...
+    def __getitem__(self, index: int | slice) -> SentenceTerms | Sequence[SentenceTerms]:
+        return self._sentences[index]
+
+    def __len__(self) -> int:
+        return len(self._sentences)
+
+    def __iter__(self) -> Iterator[SentenceTerms]:
+        return iter(self._sentences)
+
+
+def read_sentences(document: Document, terms: Sequence[str] | None = None) -> PassageSentences:
+    """``terms``: the passage's stored terms, when already split."""
     text = document.content or ""
-    spans = sentence_spans(text)
+    ends = _ends(text)
     stored = document.meta.get("terms")
-    if isinstance(stored, str):
+    if terms is None and isinstance(stored, str):
         terms = stored.split()
-        counts = term_counts(text, [(span.start, span.end) for span in spans])
-        at = len(terms) - sum(counts)  # the headline and outlet come first
-        if at >= 0:
-            found = []
-            for span, count in zip(spans, counts, strict=True):
-                found.append(SentenceTerms(span.start, span.end, frozenset(terms[at : at + count])))
-                at += count
-            return tuple(found)
-    return tuple(
-        SentenceTerms(span.start, span.end, frozenset(analyze(text[span.start : span.end])))
-        for span in spans
+    if terms is not None:
+        counts = term_counts(text, list(pairwise([0, *ends])))
+        if sum(counts) <= len(terms):
+            return PassageSentences(text, ends, terms, counts)
+    pieces = [analyze(text[start:end]) for start, end in pairwise([0, *ends])]
+    return PassageSentences(
+        text, ends, [term for piece in pieces for term in piece], [len(piece) for piece in pieces]
     )
+
+
+def _ends(text: str) -> list[int]:
+    if len(text) < 2 * LONGEST_SENTENCE:  # words are separated: no sentence is cut into windows
+        return sentence_ends(text)
+    return [*(span.end for span in sentence_spans(text)), len(text)]

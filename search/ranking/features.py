@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress, count
 
 import numpy as np
 
 from search.analysis import analyze, analyze_query
-from search.coverage import indexed_terms, matched_share
+from search.coverage import QuestionShares, indexed_terms, matched_share
 from search.filters import keyword
 from search.fusion import FusedCandidate
-from search.passage_sentences import SentenceTerms, sentence_terms
+from search.passage_sentences import PassageSentences, SentenceTerms, read_sentences
 from search.passages import real_title
 from search.query_analysis import QueryAnalysis
 
@@ -40,6 +41,8 @@ class QueryContext:
     outlets: frozenset[str]
     days: frozenset[str]
     clause_terms: Mapping[str, frozenset[str]]
+    # The idf share of the question a set of terms holds.
+    share: QuestionShares
 
     @classmethod
     def of(cls, analysis: QueryAnalysis, candidates: Sequence[FusedCandidate]) -> QueryContext:
@@ -57,6 +60,7 @@ class QueryContext:
                 outlet: frozenset(analyze_query(text))
                 for outlet, text in analysis.outlet_clauses.items()
             },
+            share=QuestionShares(analysis.weights),
         )
 
 
@@ -66,6 +70,7 @@ class Passage:
     def __init__(self, candidate: FusedCandidate) -> None:
         self.candidate = candidate
         self.document = candidate.document
+        self._positions: list[int] | None = None
 
     @cached_property
     def terms(self) -> list[str]:
@@ -76,10 +81,19 @@ class Passage:
         return frozenset(self.terms)
 
     @cached_property
-    def sentences(self) -> tuple[SentenceTerms, ...]:
-        return self.candidate.sentences or sentence_terms(self.document)
+    def sentences(self) -> Sequence[SentenceTerms]:
+        if isinstance(self.candidate.sentences, PassageSentences):
+            return self.candidate.sentences
+        stored = isinstance(self.document.meta.get("terms"), str)
+        return read_sentences(self.document, self.terms if stored else None)
 
-    def sentences_if_known(self) -> tuple[SentenceTerms, ...] | None:
+    def positions(self, query: frozenset[str]) -> list[int]:
+        """Where the question's terms (``query``; one question per Passage) sit in ``terms``."""
+        if self._positions is None:
+            self._positions = list(compress(count(), map(query.__contains__, self.terms)))
+        return self._positions
+
+    def sentences_if_known(self) -> Sequence[SentenceTerms] | None:
         """The sentences, if a feature has worked them out (handed on to the highlight)."""
         return self.__dict__.get("sentences", self.candidate.sentences)
 
@@ -109,30 +123,52 @@ def _title_terms(title: str) -> frozenset[str]:
 
 def _title_coverage(context: QueryContext, passage: Passage) -> float:
     title = real_title(passage.document)
-    return matched_share(context.analysis.weights, _title_terms(title)) if title else 0.0
+    return context.share(_title_terms(title)) if title else 0.0
 
 
 def proximity(weights: Mapping[str, float], terms: Sequence[str], window: int = _WINDOW) -> float:
     """The largest idf share of the question found within ``window`` consecutive terms."""
+    return _proximity(
+        weights, terms, [at for at, term in enumerate(terms) if term in weights], window
+    )
+
+
+def _proximity(
+    weights: Mapping[str, float], terms: Sequence[str], positions: Sequence[int], window: int
+) -> float:
+    """``proximity``, given where the question's terms sit in ``terms``."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    hits = [(at, term) for at, term in enumerate(terms) if term in weights]
+    found = [terms[at] for at in positions]
     best = 0.0
-    for first, (start, _) in enumerate(hits):
-        seen: set[str] = set()
-        for at, term in hits[first:]:
-            if at - start >= window:
-                break
-            seen.add(term)
-        best = max(best, sum(weights[term] for term in seen))
+    last = 0
+    for first, start in enumerate(positions):
+        while last < len(positions) and positions[last] - start < window:
+            last += 1
+        best = max(best, _distinct_sum(weights, found, first, last))
     return best / total
+
+
+def _distinct_sum(weights: Mapping[str, float], found: list[str], first: int, last: int) -> float:
+    """The weights of the distinct terms in ``found[first:last]``, summed over a set as ever: its
+    order (and so the last bit of a sum of three or more) is the set's. One or two terms (most
+    windows) need no set: two floats add up alike in either order."""
+    if last - first == 1 or (last - first == 2 and found[first] == found[first + 1]):
+        return weights[found[first]]
+    if last - first == 2:
+        return weights[found[first]] + weights[found[first + 1]]
+    return sum(map(weights.__getitem__, set(found[first:last])))
 
 
 def _best_sentence(context: QueryContext, passage: Passage) -> float:
     """The largest idf share of the question one sentence of the passage holds."""
-    weights = context.analysis.weights
-    return max((matched_share(weights, s.terms) for s in passage.sentences), default=0.0)
+    sentences = passage.sentences
+    if not isinstance(sentences, PassageSentences):  # worked out by an earlier step
+        return max(map(context.share, (sentence.terms for sentence in sentences)), default=0.0)
+    query = context.share.terms
+    positions = passage.positions(query) if sentences.terms is passage.terms else None
+    return sentences.best_share(context.share, positions)
 
 
 def _answer(context: QueryContext, passage: Passage, specific: bool) -> float:
@@ -169,9 +205,12 @@ FEATURES: dict[str, Feature] = {
     "dense_cosine": _cosine,
     "dense_gap": lambda x, p: _cosine(x, p) - x.top_cosine,
     "focus_rank": lambda x, p: _rank_score(p.candidate.focus_rank),
-    "coverage": lambda x, p: matched_share(x.analysis.weights, p.term_set),
+    # The question's terms the passage holds are what any share of it reads.
+    "coverage": lambda x, p: x.share({p.terms[at] for at in p.positions(x.share.terms)}),
     "title_coverage": _title_coverage,
-    "proximity": lambda x, p: proximity(x.analysis.weights, p.terms),
+    "proximity": lambda x, p: _proximity(
+        x.analysis.weights, p.terms, p.positions(x.share.terms), _WINDOW
+    ),
     "best_sentence": _best_sentence,
     "answer_specific": lambda x, p: _answer(x, p, specific=True),
     "answer_loose": lambda x, p: _answer(x, p, specific=False),
@@ -188,15 +227,17 @@ MODIFIERS: dict[str, Callable[[QueryContext], float]] = {
 }
 
 
-def _resolve(name: str) -> Feature | None:
-    base, _, modifier = name.partition("*")
-    feature = FEATURES.get(base)
-    if feature is None or (modifier and modifier not in MODIFIERS):
-        return None
-    if not modifier:
-        return feature
-    scale = MODIFIERS[modifier]
-    return lambda x, p: feature(x, p) * scale(x)
+def _parsed(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(feature, modifier or "") per name; unknown names are refused."""
+    parsed = [(base, modifier) for base, _, modifier in (n.partition("*") for n in names)]
+    unknown = [
+        name
+        for name, (base, modifier) in zip(names, parsed, strict=True)
+        if base not in FEATURES or (modifier and modifier not in MODIFIERS)
+    ]
+    if unknown:
+        raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
+    return parsed
 
 
 def feature_matrix(
@@ -209,13 +250,17 @@ def feature_matrix(
 def features_of(
     analysis: QueryAnalysis, passages: Sequence[Passage], names: Sequence[str]
 ) -> np.ndarray:
-    functions = [_resolve(name) for name in names]
-    unknown = [name for name, function in zip(names, functions, strict=True) if function is None]
-    if unknown:
-        raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
+    parsed = _parsed(names)
     context = QueryContext.of(analysis, [passage.candidate for passage in passages])
-    rows = np.zeros((len(passages), len(names)), dtype=np.float64)
-    for row, passage in enumerate(passages):
-        for column, function in enumerate(functions):
-            rows[row, column] = function(context, passage)  # type: ignore[misc]
+    # A feature named with several modifiers is computed once per passage.
+    bases = list(dict.fromkeys(base for base, _ in parsed))
+    functions = [FEATURES[base] for base in bases]
+    values = np.array(
+        [[function(context, passage) for function in functions] for passage in passages],
+        dtype=np.float64,
+    ).reshape(len(passages), len(bases))
+    rows = np.empty((len(passages), len(names)), dtype=np.float64)
+    for column, (base, modifier) in enumerate(parsed):
+        found = values[:, bases.index(base)]
+        rows[:, column] = found * MODIFIERS[modifier](context) if modifier else found
     return rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -42,17 +41,13 @@ def rerank(
     # handed on (the highlight reads them).
     order = sorted(range(len(head)), key=lambda i: -scores[i])
     ranked = [
-        replace(
-            head[i],
-            second_stage=float(scores[i]),
-            sentences=passages[i].sentences_if_known(),
-        )
+        head[i].replaced(second_stage=float(scores[i]), sentences=passages[i].sentences_if_known())
         for i in order
     ]
     floor = float(scores.min())
     last_fused = head[-1].fused or 1.0
     ranked += [
-        replace(candidate, second_stage=floor * min(1.0, candidate.fused / last_fused) * 0.999)
+        candidate.replaced(second_stage=floor * min(1.0, candidate.fused / last_fused) * 0.999)
         for candidate in tail
     ]
     return ranked

@@ -24,7 +24,7 @@ def read_passages(
         return list(candidates)
     found = store.hydrate(missing)
     return [
-        candidate if candidate.document is not None else replace(candidate, document=document)
+        candidate if candidate.document is not None else candidate.replaced(document=document)
         for candidate in candidates
         if candidate.document is not None or (document := found.get(candidate.key)) is not None
     ]
@@ -61,7 +61,7 @@ class PassageReader:
         unread = [item.key for item in items[at:] if item.document is None]
         stories = self.store.story_keys(unread) if unread else {}
         rest = [
-            item if item.document is not None else replace(item, story=story)
+            item if item.document is not None else item.replaced(story=story)
             for item in items[at:]
             if item.document is not None or (story := stories.get(item.key)) is not None
         ]

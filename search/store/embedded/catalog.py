@@ -47,17 +47,25 @@ class PassageRow:
     outlet: str | None = None
     author_key: str | None = None
     language_key: str | None = None
+    cluster_id: str | None = None
+
+    @property
+    def story(self) -> tuple[str, str]:
+        """(article id, story id), as ``Catalog.story_keys`` reads it."""
+        return self.article_id, self.cluster_id or self.article_id
 
 
 @dataclass(frozen=True)
 class FilterTable:
     """Every passage's filter values as of ``generation``: passage ``rowids[i]`` belongs to the
-    article whose values are ``articles[owners[i]]`` (outlet, author, language keys and date)."""
+    article whose values are ``articles[owners[i]]`` (outlet, author, language keys and date)
+    and whose (article id, story id) is ``stories[owners[i]]``."""
 
     generation: int
     rowids: np.ndarray
     owners: np.ndarray
     articles: list[tuple[str | None, str | None, str | None, int | None]]
+    stories: list[tuple[str, str]]
 
 
 _REMOVALS_FROM = "removals_from"
@@ -177,6 +185,7 @@ class Catalog:
                     outlet=article.outlet,
                     author_key=keyword(article.author),
                     language_key=keyword(article.language),
+                    cluster_id=article.cluster_id,
                 )
             )
         return removed, added
@@ -289,7 +298,7 @@ class Catalog:
         while True:
             rows = self._query(
                 "SELECT p.rowid, p.article_id, p.terms, a.outlet_key, a.published_ts, p.embedding,"
-                " a.outlet, a.author_key, a.language_key"
+                " a.outlet, a.author_key, a.language_key, a.cluster_id"
                 " FROM passages p JOIN articles a ON a.id = p.article_id"
                 " WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid LIMIT ?",
                 (last, highest, batch),
@@ -329,7 +338,8 @@ class Catalog:
             row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             generation = int(row[0]) if row else 0
             articles = db.execute(
-                "SELECT id, outlet_key, author_key, language_key, published_ts FROM articles"
+                "SELECT id, outlet_key, author_key, language_key, published_ts, cluster_id"
+                " FROM articles"
             ).fetchall()
             passages = db.execute(
                 "SELECT rowid, article_id FROM passages INDEXED BY passages_article"
@@ -342,7 +352,8 @@ class Catalog:
             generation=generation,
             rowids=np.fromiter((row[0] for row in passages), dtype=np.int64, count=count),
             owners=np.fromiter((number[row[1]] for row in passages), dtype=np.int64, count=count),
-            articles=[row[1:] for row in articles],
+            articles=[row[1:5] for row in articles],
+            stories=[(row[0], row[5] or row[0]) for row in articles],
         )
 
     def _hydration_rows(self, rowids: Sequence[int]) -> dict[int, tuple]:

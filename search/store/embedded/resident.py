@@ -23,6 +23,7 @@ from search.store.embedded.columns import FilterColumns
 from search.store.embedded.compaction import remove_unrecorded, write_snapshot
 from search.store.embedded.snapshot import RECORD_FILE, SnapshotRecord, VectorSnapshot
 from search.store.embedded.state import Checkpoint, WriterLock
+from search.store.embedded.story_column import StoryColumn
 from search.store.embedded.vectors import Admitted, VectorIndex
 
 # Filters with the rowids their phrases admit and their exclusions reject (None: no such text).
@@ -51,6 +52,7 @@ class ResidentIndexes:
         self._record_stamp: int | None = None
         self._dead_in_snapshot = 0  # snapshot rows removed since it was written
         self.columns = FilterColumns()
+        self.stories = StoryColumn()
         self.vectors = VectorIndex(dim)
         self.at = Checkpoint()
         self.load()
@@ -61,14 +63,14 @@ class ResidentIndexes:
         """Build both from the catalog and the recorded snapshot."""
         with self._lock:
             table = self._catalog.filter_table()
-            columns = FilterColumns.of(table)
+            columns, stories = FilterColumns.of(table), StoryColumn.of(table)
             highest = int(table.rowids.max()) if table.rowids.size else 0
             vectors = VectorIndex(self._dim)
             vectors.use(self._recorded_snapshot())
             after = max(vectors.snapshot.checkpoint.rowid, 0)
             for rows in self._catalog.iter_passage_rows(after=after, through=highest):
                 vectors.apply((), rows)
-            self.columns, self.vectors = columns, vectors
+            self.columns, self.stories, self.vectors = columns, stories, vectors
             self._add_missing_vectors()
             self._use(vectors.snapshot)
             self.at = Checkpoint(table.generation, highest)
@@ -136,6 +138,7 @@ class ResidentIndexes:
             gone = gone[self.columns.is_live(gone)]
             self._dead_in_snapshot += int(np.count_nonzero(self.vectors.snapshot.contains(gone)))
         self.columns.apply(removed, added)
+        self.stories.apply(removed, added)
         self.vectors.apply(removed, added)
 
     def _use(self, snapshot: VectorSnapshot) -> None:

@@ -432,7 +432,13 @@ class EmbeddedStore:
         return list(self._resident.dense_rankings(embedding, top_k, searches))
 
     def story_keys(self, keys: Sequence[PassageKey]) -> dict[PassageKey, tuple[str, str]]:
-        return dict(self._catalog.story_keys([int(key) for key in keys]))
+        """From memory (``StoryColumn``); the catalog answers for rowids committed or removed
+        since the last search looked (a passage another process deleted since then may still be
+        answered: it is dropped when read, as one deleted after this call would be)."""
+        found, unknown = self._resident.stories.lookup([int(key) for key in keys])
+        if unknown:
+            found.update(self._catalog.story_keys(unknown))
+        return dict(found)
 
     def hydrate(self, keys: Sequence[PassageKey]) -> dict[PassageKey, Document]:
         return dict(self._catalog.documents([int(key) for key in keys]))
