@@ -64,6 +64,36 @@ def questions() -> list[str]:
     return list(dict.fromkeys(question[:1000] for question in found))
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants (the uvicorn supervisor and its workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue  # the process ended meanwhile
+        children.setdefault(int(rest.rsplit(") ", 1)[1].split()[1]), []).append(int(pid))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def usage(pids: list[int]) -> tuple[float, float]:
+    """CPU seconds used so far (user + system) and resident MiB now, summed over ``pids``."""
+    ticks, rss_pages = 0, 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+            rss_pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK"), rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -125,7 +155,7 @@ def serving(store: Path, port: int, embedding: EmbeddingSettings, workers: int) 
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(url, server, log)
-            yield url
+            yield url, server.pid
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -152,17 +182,20 @@ async def load(
     next_text = itertools.cycle(texts).__next__
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    answered = 0  # warm-up included
     started = time.perf_counter()
     measure_from, stop_at = started + warmup_s, started + warmup_s + duration_s
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async def client(http: httpx.AsyncClient) -> None:
+        nonlocal answered
         while (sent := time.perf_counter()) < stop_at:
             try:
                 response = await http.post("/v1/search", json={"q": next_text(), "top_k": 10})
                 status = str(response.status_code)
             except httpx.HTTPError as error:
                 status = type(error).__name__
+            answered += 1
             if sent >= measure_from:
                 latencies.append((time.perf_counter() - sent) * 1000)
                 statuses[status] = statuses.get(status, 0) + 1
@@ -173,6 +206,7 @@ async def load(
     errors = sum(count for status, count in statuses.items() if status != "200")
     return {
         "requests": len(latencies),
+        "requests_with_warmup": answered,
         "errors": errors,
         "statuses": statuses,
         "seconds": round(measured, 2),
@@ -211,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         embedding = embedding.model_copy(update={"backend": args.backend})
     with (
         stamped_for(args.store, embedding, args.scratch) as store,
-        serving(store, args.port or _free_port(), embedding, args.workers) as url,
+        serving(store, args.port or _free_port(), embedding, args.workers) as (url, server),
     ):
         restamped = store != args.store
         if restamped:
@@ -221,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         health = httpx.get(f"{url}/health", timeout=30).json()
         loadavg_start = os.getloadavg()
+        server_pids = process_tree(server)
+        cpu_start, _ = usage(server_pids)
         result = asyncio.run(load(url, texts, args.clients, args.warmup, args.duration))
+        cpu_end, rss_mb = usage(server_pids)
+    server_cpu_ms = (cpu_end - cpu_start) * 1000 / max(int(result["requests_with_warmup"]), 1)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
@@ -235,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         "clients": args.clients,
         "distinct_questions": len(texts),
         **result,
+        "server": {
+            "processes": len(server_pids),
+            "rss_mb": round(rss_mb),
+            "cpu_ms_per_request": round(server_cpu_ms, 1),
+        },
     }
     latency = report["latency_ms"]
     assert isinstance(latency, dict)
@@ -242,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['passages']:,} passages, {embedding.backend}, {args.workers} worker(s),"
         f" {args.clients} clients, {result['seconds']} s:"
         f" {result['requests_per_s']} requests/s, {result['errors']} errors;"
-        f" p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, p99 {latency.get('p99')} ms"
+        f" p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, p99 {latency.get('p99')} ms;"
+        f" server {server_cpu_ms:.1f} CPU ms per request, {rss_mb:,.0f} MiB resident;"
+        f" load {report['loadavg']}"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
