@@ -257,9 +257,12 @@ def main(argv: list[str] | None = None) -> int:
         loadavg_start = os.getloadavg()
         server_pids = process_tree(server)
         cpu_start, _ = usage(server_pids)
+        client_start = time.process_time()
         result = asyncio.run(load(url, texts, args.clients, args.warmup, args.duration))
+        client_cpu_s = time.process_time() - client_start
         cpu_end, rss_mb = usage(server_pids)
-    server_cpu_ms = (cpu_end - cpu_start) * 1000 / max(int(result["requests_with_warmup"]), 1)
+    answered = max(int(result["requests_with_warmup"]), 1)
+    server_cpu_ms = (cpu_end - cpu_start) * 1000 / answered
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
@@ -278,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "rss_mb": round(rss_mb),
             "cpu_ms_per_request": round(server_cpu_ms, 1),
         },
+        "client_cpu_ms_per_request": round(client_cpu_s * 1000 / answered, 1),
     }
     latency = report["latency_ms"]
     assert isinstance(latency, dict)
@@ -287,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         f" {result['requests_per_s']} requests/s, {result['errors']} errors;"
         f" p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, p99 {latency.get('p99')} ms;"
         f" server {server_cpu_ms:.1f} CPU ms per request, {rss_mb:,.0f} MiB resident;"
+        f" clients {report['client_cpu_ms_per_request']} CPU ms per request;"
         f" load {report['loadavg']}"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
