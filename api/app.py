@@ -34,6 +34,17 @@ class NewsdeskApp(FastAPI):
         return self.state.metrics.middleware(stack)
 
 
+def serving(settings: Settings) -> Settings:
+    """``settings`` as a server runs them: one inference thread per question unless configured.
+    A server embeds many questions side by side, and a model spreading one short question over
+    every core only makes them wait on each other: on 2 cores, ~18% less CPU per search at 16
+    clients (benchmarks/README.md, ``bench_http.py``)."""
+    if settings.embedding.threads is not None:
+        return settings
+    embedding = settings.embedding.model_copy(update={"threads": 1})
+    return settings.model_copy(update={"embedding": embedding})
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """An app serving ``runtime`` if given, else one started from ``settings`` in the lifespan."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -41,7 +52,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
-        app.state.runtime = runtime or Runtime.start(settings)
+        app.state.runtime = runtime or Runtime.start(serving(settings))
         if owned:
             # What the server has loaded by now (modules, model, store, pipeline) lives as long as
             # it does, so no full garbage collection needs to walk it again: with ~260 k such

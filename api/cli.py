@@ -292,13 +292,21 @@ def model_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="server processes, each with its own model and store")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (and its OpenAPI docs at /docs)."""
     import uvicorn
 
     from api.app import create_app
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port)
+    if workers == 1:
+        uvicorn.run(create_app(get_settings()), host=host, port=port)
+    else:
+        from api.workers import serve_workers
+
+        serve_workers(host, port, workers)
 
 
 @app.command()

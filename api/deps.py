@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from api.ingest import IngestQueue
 from api.metrics import Metrics
 from api.runtime import Runtime
-from search.retriever import HybridRetriever
 from search.settings import Settings
 from search.store.protocol import PassageStore
 
@@ -30,17 +29,12 @@ def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> PassageStore
     return runtime.store
 
 
-def get_retriever(runtime: Annotated[Runtime, Depends(get_runtime)]) -> HybridRetriever:
-    return runtime.retriever
-
-
 def get_app_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Settings:
     return runtime.settings
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 StoreDep = Annotated[PassageStore, Depends(get_store)]
-RetrieverDep = Annotated[HybridRetriever, Depends(get_retriever)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IngestDep = Annotated[IngestQueue, Depends(get_ingest)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -3,11 +3,14 @@
 A job's results are recorded as each group of articles is flushed to the store, so a caller whose
 connection dropped (or who was answered 202) learns exactly what was written from
 ``GET /v1/jobs/{job_id}``. Jobs live in ``jobs.sqlite3`` in the data directory: a job that was
-running when the server stopped reads ``interrupted`` afterwards, with its results so far.
+running when the server stopped reads ``interrupted`` afterwards, with its results so far. Each job
+records the process that runs it, so that with several server processes (``serve --workers``)
+one stopping or starting never marks another's running job interrupted.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -23,6 +26,9 @@ JobStatus = Literal["queued", "running", "done", "failed", "interrupted"]
 UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
 KEEP_JOBS = 200
 
+_SUMMARY_COLUMNS = (
+    "id, status, created_at, updated_at, total, read, indexed, unchanged, rejected, error"
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -34,7 +40,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     indexed INTEGER NOT NULL DEFAULT 0,
     unchanged INTEGER NOT NULL DEFAULT 0,
     rejected INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    owner INTEGER  -- the process running the job
 );
 CREATE TABLE IF NOT EXISTS job_results (
     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
@@ -85,6 +92,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _running_elsewhere(pid: int) -> bool:
+    """Whether another process with this id runs now (on this host: the jobs file is local)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 class JobStore:
     """Usage:
     jobs = JobStore(data_dir / "jobs.sqlite3")
@@ -100,15 +120,19 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
-        self.interrupt_unfinished("the server stopped before the job finished")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        if "owner" not in columns:  # a jobs file from before jobs had owners
+            self._db.execute("ALTER TABLE jobs ADD COLUMN owner INTEGER")
+        self._interrupt_orphans("the server stopped before the job finished")
 
     def create(self, total: int) -> str:
         job_id = uuid.uuid4().hex
         now = _now()
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO jobs (id, status, created_at, updated_at, total) VALUES (?,?,?,?,?)",
-                (job_id, "queued", now, now, total),
+                "INSERT INTO jobs (id, status, created_at, updated_at, total, owner)"
+                " VALUES (?,?,?,?,?,?)",
+                (job_id, "queued", now, now, total, os.getpid()),
             )
             self._db.execute(
                 "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status NOT IN (?, ?)"
@@ -151,16 +175,36 @@ class JobStore:
         self._set_status(job_id, status, error)
 
     def interrupt_unfinished(self, reason: str) -> None:
+        """Mark this process's queued and running jobs interrupted (it is stopping)."""
+        self._interrupt(reason, [os.getpid()])
+
+    def _interrupt_orphans(self, reason: str) -> None:
+        """Mark interrupted the unfinished jobs no running process owns: their server stopped.
+        A job owned by this very process id is an orphan too (a restart that got the same id,
+        as in a container), since this process has not created any yet."""
+        with self._lock:
+            owners = {
+                owner
+                for (owner,) in self._db.execute(
+                    "SELECT DISTINCT owner FROM jobs WHERE status IN (?, ?)", UNFINISHED
+                )
+            }
+        self._interrupt(reason, [o for o in owners if o is None or not _running_elsewhere(o)])
+
+    def _interrupt(self, reason: str, owners: list[int | None]) -> None:
         with self._lock, self._db:
-            self._db.execute(
-                "UPDATE jobs SET status = 'interrupted', error = ?, updated_at = ?"
-                " WHERE status IN (?, ?)",
-                (reason, _now(), *UNFINISHED),
-            )
+            for owner in owners:
+                self._db.execute(
+                    "UPDATE jobs SET status = 'interrupted', error = ?, updated_at = ?"
+                    " WHERE status IN (?, ?) AND owner IS ?",
+                    (reason, _now(), *UNFINISHED, owner),
+                )
 
     def get(self, job_id: str) -> IngestJob | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
             if row is None:
                 return None
             results = self._db.execute(
@@ -175,7 +219,8 @@ class JobStore:
     def recent(self, limit: int) -> list[JobSummary]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+                f"SELECT {_SUMMARY_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                (limit,),
             ).fetchall()
         return [self._summary(row) for row in rows]
 

@@ -7,16 +7,20 @@
 - ``newsdesk_ingest_articles_total`` by outcome (``indexed``, ``unchanged``, ``rejected``);
 - ``newsdesk_store_articles`` and ``newsdesk_store_passages``, read from the store at scrape time.
 
-Each app has its own registry, so several apps in one process (tests) never share counts.
+Each app has its own registry, so several apps in one process (tests) never share counts. Several
+server processes (``serve --workers``) count into files in ``PROMETHEUS_MULTIPROC_DIR``, and a
+scrape, whichever worker answers it, reads the sum over all of them.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +28,7 @@ from api.runtime import Runtime
 from indexer.pipeline import IndexSummary
 from search.errors import NewsdeskError
 
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is imported
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Requests: from a cached page (milliseconds) to a large ingest (seconds).
 _REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -104,7 +109,14 @@ class Metrics:
                 self.ingest.labels(outcome).inc(count)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if not os.environ.get(METRICS_DIR_ENV):
+            return generate_latest(self.registry)
+        # Several server processes (``serve --workers``): the counts of all of them, summed.
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        if self._store is not None:
+            registry.register(self._store)
+        return generate_latest(registry)
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def timed(scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from api.search_slots import SearchSlots
 from indexer.pipeline import Indexer
 from indexer.stories import StoryIndex, open_story_index
 from search.embedding import Embedder
@@ -20,6 +21,10 @@ class Runtime:
     store: PassageStore
     retriever: HybridRetriever
     _stories: StoryIndex | None = field(default=None, repr=False)
+    searches: SearchSlots = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.searches = SearchSlots(self.settings.api.search_concurrency)
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:

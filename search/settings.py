@@ -108,6 +108,9 @@ class ApiSettings(BaseModel):
     sync_ingest_max_articles: int = Field(default=32, ge=0)
     max_query_chars: int = Field(default=1000, ge=1)
     max_top_k: int = Field(default=100, ge=1)
+    # Searches one server process runs at once (REST, tools, MCP); the others wait their turn.
+    # None: one per CPU core (api/search_slots.py says why few beat many).
+    search_concurrency: int | None = Field(default=None, ge=1, le=1024)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

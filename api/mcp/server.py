@@ -77,7 +77,8 @@ def _search_news_tool(get_runtime: RuntimeGetter) -> Tool:
     async def call(**arguments: Any) -> CallToolResult:
         args = SearchNewsArgs.model_validate(arguments)
         try:
-            result = await anyio.to_thread.run_sync(search_news, get_runtime(), args)
+            runtime = get_runtime()
+            result = await runtime.searches.run(search_news, runtime, args)
         except NewsdeskError as error:
             raise ToolError(f"search failed: {error}") from None
         return CallToolResult(

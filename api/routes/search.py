@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
-from fastapi.concurrency import run_in_threadpool
 
-from api.deps import MetricsDep, RetrieverDep
+from api.deps import MetricsDep, RuntimeDep
 from api.openapi import PAGE_ERRORS, STORE_ERRORS
 from api.routes import api_router
 from api.schemas import SearchQuery, SearchRequest
@@ -17,23 +16,23 @@ router = api_router(prefix="/v1", tags=["search"], responses={**STORE_ERRORS, **
 
 
 async def _search(
-    retriever: RetrieverDep, metrics: MetricsDep, request: SearchQuery | SearchRequest
+    runtime: RuntimeDep, metrics: MetricsDep, request: SearchQuery | SearchRequest
 ) -> SearchResponse:
     # Embedding and the store calls block: keep them off the event loop.
-    return await run_in_threadpool(
-        retriever.search, request.q, on_leg=metrics.leg, **request.retriever_options()
+    return await runtime.searches.run(
+        runtime.retriever.search, request.q, on_leg=metrics.leg, **request.retriever_options()
     )
 
 
 @router.get("/search", response_model=SearchResponse)
 async def search_get(
-    retriever: RetrieverDep, metrics: MetricsDep, request: Annotated[SearchQuery, Query()]
+    runtime: RuntimeDep, metrics: MetricsDep, request: Annotated[SearchQuery, Query()]
 ) -> SearchResponse:
-    return await _search(retriever, metrics, request)
+    return await _search(runtime, metrics, request)
 
 
 @router.post("/search", response_model=SearchResponse)
 async def search_post(
-    retriever: RetrieverDep, metrics: MetricsDep, request: SearchRequest
+    runtime: RuntimeDep, metrics: MetricsDep, request: SearchRequest
 ) -> SearchResponse:
-    return await _search(retriever, metrics, request)
+    return await _search(runtime, metrics, request)

@@ -28,7 +28,7 @@ async def openai_function() -> dict[str, Any]:
 )
 async def call_search_news(runtime: RuntimeDep, args: SearchNewsArgs) -> SearchNewsResult:
     """Run ``search_news`` with the arguments a model produced (the OpenAI tool-call loop)."""
-    return await run_in_threadpool(search_news, runtime, args)
+    return await runtime.searches.run(search_news, runtime, args)
 
 
 @router.get("/archive", response_model=ArchiveOverview, responses=STORE_ERRORS)

@@ -1,0 +1,66 @@
+"""``newsdesk serve --workers N``: N server processes behind one listening socket.
+
+Each worker is a whole server (its own model, store reader, job writer thread), so Python work
+runs on every core instead of behind one interpreter lock. What the processes must agree on they
+share through files: the store (readers follow each write through its catalog), the jobs
+(``jobs.sqlite3``), and the Prometheus counts, which ``/metrics`` sums over the workers
+(prometheus-client's multiprocess mode, in ``PROMETHEUS_MULTIPROC_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from api.metrics import METRICS_DIR_ENV
+
+HEALTHCHECK_TIMEOUT_S = 60
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket the workers inherit. IPPROTO_TCP spelled out: asyncio turns Nagle off
+    (TCP_NODELAY) only on accepted sockets that say so, and uvicorn's own listener for workers
+    does not (uvicorn issue #3149), so each keep-alive response would wait ~40 ms for an ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+@contextmanager
+def shared_metrics() -> Iterator[None]:
+    """A fresh multiprocess metrics folder for the workers, unless the operator names one (theirs
+    to wipe between runs, as prometheus-client requires)."""
+    if os.environ.get(METRICS_DIR_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="newsdesk-metrics-") as folder:
+        os.environ[METRICS_DIR_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[METRICS_DIR_ENV]
+
+
+def serve_workers(host: str, port: int, workers: int) -> None:
+    """Serve ``api.app:create_app`` (settings from the environment) in ``workers`` processes."""
+    config = uvicorn.Config(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # The supervisor kills a worker that does not answer its ping in time, mid-request; a
+        # worker loading its model, or busy on both cores, can miss uvicorn's 5 s.
+        timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S,
+    )
+    with shared_metrics(), listening_socket(host, port) as sock:
+        Multiprocess(config, sockets=[sock]).run()

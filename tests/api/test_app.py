@@ -1,0 +1,10 @@
+"""How a server runs its settings."""
+
+from api.app import serving
+from search.settings import EmbeddingSettings, Settings
+
+
+def test_a_server_embeds_each_question_on_one_thread_unless_configured() -> None:
+    assert serving(Settings()).embedding.threads == 1
+    configured = Settings(embedding=EmbeddingSettings(threads=2))
+    assert serving(configured).embedding.threads == 2

@@ -1,0 +1,162 @@
+"""``newsdesk serve --workers 2``: what one worker writes, every worker finds; jobs and metrics
+are shared by the workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.jobs import JobStore
+from tests.api.test_articles import ARTICLES, KEY
+from tests.conftest import REPO
+
+WORKERS = 2
+STARTUP_S = 120.0
+SEARCH = {"q": "Harbor Street bridge repairs", "group": "false"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A two-worker server on a fresh data folder; its URL and its metrics folder."""
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "NEWSDESK_DATA_DIR": str(tmp_path / "var"),
+        "NEWSDESK_API__WRITE_KEY": KEY,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+    }
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--workers", str(WORKERS)],
+            cwd=REPO,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while not _healthy(url):
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.3)
+        yield url, metrics
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        print(log.read_text()[-3000:])  # shown when the test fails
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _searches_per_worker(metrics: Path, scratch: Path) -> dict[str, float]:
+    """Searches answered so far by each worker, read from its own counter file."""
+    answered = {}
+    for counts in metrics.glob("counter_*.db"):
+        alone = scratch / counts.stem
+        alone.mkdir(parents=True, exist_ok=True)
+        shutil.copy(counts, alone / counts.name)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=str(alone))
+        answered[counts.stem] = _searches(generate_latest(registry).decode())
+    return answered
+
+
+def _searches(exposition: str) -> float:
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "newsdesk_http_requests_total"
+        and sample.labels.get("route") == "/v1/search"
+        and sample.labels.get("status") == "200"
+    )
+
+
+def _found(url: str) -> bool:
+    # A fresh connection per search, so the kernel hands them to either worker.
+    hits = httpx.get(f"{url}/v1/search", params=SEARCH, timeout=60).json()["hits"]
+    return "bridge" in {hit["source"]["article_id"] for hit in hits}
+
+
+def test_a_write_through_one_worker_is_found_by_every_worker(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, metrics = server
+    with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as api:
+        written = api.post("/v1/articles", json={"articles": ARTICLES})
+        assert written.is_success, written.text
+        jobs = [job["job_id"] for job in api.get("/v1/jobs").json()["jobs"]]
+    assert written.json()["job_id"] in jobs
+
+    searched = 0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(10):  # batches of concurrent searches until both workers answered some
+            assert all(pool.map(lambda _: _found(url), range(8)))
+            searched += 8
+            per_worker = _searches_per_worker(metrics, tmp_path / "alone")
+            if len(per_worker) == WORKERS and all(per_worker.values()):
+                break
+    assert len(per_worker) == WORKERS and all(per_worker.values()), per_worker
+    # A scrape, whichever worker answers it, counts every worker's searches.
+    assert _searches(httpx.get(f"{url}/metrics", timeout=30).text) == searched
+
+
+def test_a_job_another_running_server_process_owns_is_left_running(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    owner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from api.jobs import JobStore;"
+            f"jobs = JobStore(Path({str(path)!r})); job = jobs.create(total=1); jobs.start(job);"
+            "print(job, flush=True); sys.stdin.read()",
+        ],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert owner.stdout is not None and owner.stdin is not None
+    job_id = owner.stdout.readline().strip()
+
+    starting = JobStore(path)  # another worker starting, then stopping
+    starting.interrupt_unfinished("this worker stopped")
+    job = starting.get(job_id)
+    assert job is not None and job.status == "running"
+
+    owner.stdin.close()  # the owner stops without finishing its job
+    owner.wait(timeout=30)
+    restarted = JobStore(path)
+    job = restarted.get(job_id)
+    assert job is not None and job.status == "interrupted" and job.error
+    starting.close()
+    restarted.close()
