@@ -16,8 +16,9 @@ from search.errors import NewsdeskError
 from search.results import Mode, SearchResponse
 from search.settings import Settings, get_settings
 
-# A bulk import this large leaves the keyword index in about ten segments; one segment makes
-# each search ~35 % faster at a million passages, for ~25 s of rewriting (benchmarks/README.md).
+# A bulk import this large leaves the keyword index in about ten segments; one segment takes
+# ~30 % off the deep search question-aware legs share at a million passages, for ~20 s of
+# rewriting (benchmarks/bench_keyword_segments.py).
 OPTIMIZE_AFTER_PASSAGES = 100_000
 
 app = typer.Typer(
