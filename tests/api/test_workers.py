@@ -1,5 +1,5 @@
-"""``newsdesk serve --workers 2``: what one worker writes, every worker finds; jobs and metrics
-are shared by the workers."""
+"""``newsdesk serve --workers 2``: a write through the API is found whichever worker answers;
+jobs and metrics are shared by the workers."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def _found(url: str) -> bool:
     return "bridge" in {hit["source"]["article_id"] for hit in hits}
 
 
-def test_a_write_through_one_worker_is_found_by_every_worker(
+def test_a_write_through_one_worker_is_found_and_counted_by_the_workers(
     server: tuple[str, Path], tmp_path: Path
 ) -> None:
     url, metrics = server
@@ -117,15 +117,20 @@ def test_a_write_through_one_worker_is_found_by_every_worker(
         jobs = [job["job_id"] for job in api.get("/v1/jobs").json()["jobs"]]
     assert written.json()["job_id"] in jobs
 
+    # Which worker accepts a connection is the kernel's choice, and one may win every one of
+    # them (CI saw 80 of 80): each search below must find the write whichever worker answers,
+    # and batches go on, up to ten, until both have answered some. That every process follows
+    # every write is tests/store/test_embedded_processes.py's business.
     searched = 0
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for _ in range(10):  # batches of concurrent searches until both workers answered some
+        for _ in range(10):
             assert all(pool.map(lambda _: _found(url), range(8)))
             searched += 8
             per_worker = _searches_per_worker(metrics, tmp_path / "alone")
-            if len(per_worker) == WORKERS and all(per_worker.values()):
+            if all(per_worker.values()):
                 break
-    assert len(per_worker) == WORKERS and all(per_worker.values()), per_worker
+    assert len(per_worker) == WORKERS, per_worker  # each worker keeps its own counts
+    assert sum(per_worker.values()) == searched
     # A scrape, whichever worker answers it, counts every worker's searches.
     assert _searches(httpx.get(f"{url}/metrics", timeout=30).text) == searched
 
