@@ -15,6 +15,7 @@ from haystack import default_to_dict
 from search.embedding_cache import EmbeddingCache
 from search.encoders import load_encoder
 from search.encoders.model_folder import ModelFolder, UnsupportedModelError, resolve_model
+from search.encoders.query_batcher import QueryBatcher
 from search.errors import ModelLoadError
 from search.settings import EmbeddingSettings
 from search.store.model_stamp import ModelStamp
@@ -44,7 +45,9 @@ def model_stamp(settings: EmbeddingSettings) -> ModelStamp:
 
 
 class Embedder:
-    """Normalised float32 embeddings; passages in batches (with a progress bar), queries one by one.
+    """Normalised float32 embeddings; passages in batches (with a progress bar), queries one by
+    one, or, with ``query_batch`` above 1 on a backend where that changes no vector, concurrent
+    queries in shared model calls.
 
     Usage:
         embedder = Embedder(EmbeddingSettings())
@@ -62,6 +65,11 @@ class Embedder:
         self.files = self._encoder.directory
         self._cache = cache
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
+        self._batcher = (
+            QueryBatcher(self._encode_queries, max_batch=settings.query_batch)
+            if settings.query_batch and settings.query_batch > 1 and self._encoder.exact_in_batches
+            else None
+        )
         self._count_lock = threading.Lock()
         # Texts actually run through the model (cache hits and repeats excluded).
         self.embedded_texts = 0
@@ -101,7 +109,12 @@ class Embedder:
             cached.update(fresh)
         return np.vstack([cached[text] for text in texts])
 
+    def _encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, progress=False)
+
     def _embed_one(self, text: str) -> np.ndarray:
+        if self._batcher is not None:
+            return self._batcher.embed(text)
         return self._encode([text], progress=False)[0]
 
     def embed_query(self, text: str) -> np.ndarray:

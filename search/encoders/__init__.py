@@ -36,6 +36,9 @@ class Encoder(Protocol):
     dim: int
     precision: str
     directory: Path  # the files it runs: the export, or the model folder for torch
+    # Whether a text gets the same vector (to float32 rounding) in a padded batch as alone: what
+    # lets concurrent questions share a model call (search/encoders/query_batcher.py).
+    exact_in_batches: bool
 
     def encode(
         self, texts: Sequence[str], batch_size: int, progress: bool = False
