@@ -28,7 +28,7 @@ from search.settings import Settings
 # Sub-settings read only when answering a question, or only by other backends and the API.
 _QUERY_TIME = {"data_dir", "store", "retrieval", "elasticsearch", "api"}
 # Embedding settings that change speed, not vectors.
-_EMBEDDING_RUNTIME = {"batch_size", "device", "threads", "export_dir"}
+_EMBEDDING_RUNTIME = {"batch_size", "device", "threads", "export_dir", "query_batch"}
 
 
 def index_shape(settings: Settings) -> dict[str, Any]:

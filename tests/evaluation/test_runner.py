@@ -77,6 +77,10 @@ def test_workspace_keys_the_index_by_corpus_and_index_time_settings(tmp_path: Pa
     assert index_key(base, "corpus") != index_key(resplit, "corpus")
     assert index_key(base, "corpus") != index_key(base, "other corpus")
     assert index_key(base, "corpus") == index_key(refused, "corpus")  # query-time knob
+    served = base.model_copy(
+        update={"embedding": base.embedding.model_copy(update={"threads": 1, "query_batch": 16})}
+    )
+    assert index_key(base, "corpus") == index_key(served, "corpus")  # speed, not vectors
 
     store, cache = workspace_settings(base, tmp_path / "eval", "corpus")
     assert store.data_dir == tmp_path / "eval" / "indexes" / index_key(base, "corpus")
