@@ -26,9 +26,8 @@ from search.settings import EmbeddingSettings
 
 
 def _embed(encoder: Encoder, texts: list[str], batch: int) -> np.ndarray:
-    return np.vstack(
-        [encoder.encode(texts[start : start + batch], batch) for start in range(0, len(texts), batch)]
-    )
+    starts = range(0, len(texts), batch)
+    return np.vstack([encoder.encode(texts[start : start + batch], batch) for start in starts])
 
 
 def measure(encoder: Encoder, texts: list[str], batches: list[int], rounds: int) -> list[dict]:
