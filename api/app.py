@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -20,6 +19,7 @@ from api.plain_errors import PlainErrorsAsJSON
 from api.routes import articles, health, jobs, metrics, search, tools
 from api.runtime import Runtime
 from api.security_headers import SecurityHeaders
+from api.server_gc import long_lived_heap
 from api.ui import mount_ui
 from search.settings import Settings, get_settings
 
@@ -57,26 +57,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime or Runtime.start(serving(settings))
-        if owned:
-            # What the server has loaded by now (modules, model, store, pipeline) lives as long as
-            # it does, so no full garbage collection needs to walk it again: with ~260 k such
-            # objects each full collection held the query it fell on up by up to ~150 ms
-            # (benchmarks/README.md, the product path's p99).
-            gc.freeze()
-        app.state.metrics.watch_store(app.state.runtime)
-        app.state.ingest = IngestQueue(
-            app.state.runtime,
-            JobStore(settings.data_dir / JOBS_FILE),
-            on_summary=app.state.metrics.ingested,
-        )
-        try:
-            async with app.state.mcp.session_manager.run():
-                yield
-        finally:
-            app.state.ingest.close()
-            if owned:
-                app.state.runtime.close()
-                gc.unfreeze()  # what was loaded is freed at exit as usual
+        # A process that loaded the runtime is a server's: its loaded heap is long-lived.
+        with long_lived_heap() if owned else nullcontext():
+            app.state.metrics.watch_store(app.state.runtime)
+            app.state.ingest = IngestQueue(
+                app.state.runtime,
+                JobStore(settings.data_dir / JOBS_FILE),
+                on_summary=app.state.metrics.ingested,
+            )
+            try:
+                async with app.state.mcp.session_manager.run():
+                    yield
+            finally:
+                app.state.ingest.close()
+                if owned:
+                    app.state.runtime.close()
 
     app = NewsdeskApp(
         title="newsdesk",
