@@ -24,7 +24,7 @@ from api.ui import mount_ui
 from search.settings import Settings, get_settings
 
 JOBS_FILE = "jobs.sqlite3"
-SERVER_QUERY_BATCH = 16
+SERVER_QUERY_BATCH = 8
 
 
 class NewsdeskApp(FastAPI):
@@ -37,10 +37,11 @@ class NewsdeskApp(FastAPI):
 
 def serving(settings: Settings) -> Settings:
     """``settings`` as a server runs them, where not configured: one inference thread per
-    question, and questions embedded concurrently sharing a model call (up to 16) where the
-    backend gives the same vectors that way. A server embeds many questions side by side, and a
-    model spreading one short question over every core only makes them wait on each other: on 2
-    cores, ~18% less CPU per search at 16 clients (benchmarks/README.md, ``bench_http.py``)."""
+    question, and questions embedded concurrently sharing a model call (up to 8; 16 padded to the
+    longest cost torch more) where the backend gives the same vectors that way. A server embeds
+    many questions side by side, and a model spreading one short question over every core only
+    makes them wait on each other: on 2 cores, ~18% less CPU per search at 16 clients
+    (benchmarks/README.md, ``bench_http.py``)."""
     embedding = settings.embedding
     defaults = {"threads": 1, "query_batch": SERVER_QUERY_BATCH}
     unset = {name: value for name, value in defaults.items() if getattr(embedding, name) is None}

@@ -29,7 +29,7 @@ class EmbeddingSettings(BaseModel):
     threads: int | None = Field(default=None, ge=1, le=256)
     # Questions embedded concurrently may share one model call, at most this many (1: each alone,
     # as the CLI and evaluation embed). Only backends whose vectors do not depend on the batch
-    # share calls (torch, openvino in f32); None: 16 in a server, 1 elsewhere.
+    # share calls (torch, openvino in f32); None: 8 in a server, 1 elsewhere.
     query_batch: int | None = Field(default=None, ge=1, le=256)
     # Where the openvino/onnx exports are built once and reused; None: ~/.cache/newsdesk/models
     # (or $XDG_CACHE_HOME/newsdesk/models). Never inside the installed package.
