@@ -90,7 +90,9 @@ def read_layout(data: np.ndarray, dim: int) -> Layout:
     if row_bytes != dim * 2:
         raise SnapshotLayoutError(f"{row_bytes} bytes per vector, expected {dim} f16 values")
     offset = 8 + rows * row_bytes
-    matrix = data[8:offset].view(np.float16).reshape(rows, dim)
+    # A plain ndarray over the mapping (which it keeps alive), not a memmap: numpy's memmap
+    # subclass makes every gather of rows out of it slower.
+    matrix = np.asarray(data[8:offset]).view(np.float16).reshape(rows, dim)
     head = bytes(data[offset : offset + _HEAD_BYTES])
     if not head.startswith(_MAGIC) or head[len(_MAGIC)] != 2:
         raise SnapshotLayoutError("not a usearch 2.x file")
@@ -235,9 +237,10 @@ class VectorSnapshot:
         """(the rowids held here, their f16 vectors) among ``rowids``, for exact search."""
         if self.layout is not None:
             held, slots = self.slots(rowids)
-            # In file order: neighbouring rows share pages.
+            # In file order: neighbouring rows share pages. ``take`` copies whole rows, ~1.5x
+            # faster than fancy indexing.
             order = np.argsort(slots, kind="stable")
-            return held[order], self.layout.matrix[slots[order]]
+            return held[order], np.take(self.layout.matrix, slots[order], axis=0)
         held = rowids[self.contains(rowids)]
         if held.size == 0 or self.index is None:
             return held, np.zeros((0, self.dim), dtype=np.float16)

@@ -214,14 +214,11 @@ class VectorIndex:
         snapshot: VectorSnapshot,
         delta: Delta,
     ) -> list[tuple[int, float]]:
-        rowids = np.flatnonzero(mask)
-        held, matrix = delta.valid()
-        in_delta = np.isin(held, rowids, assume_unique=True)
-        base_rowids, base_vectors = snapshot.vectors(rowids)
+        base_rowids, base_vectors = snapshot.vectors(np.flatnonzero(mask))
         return _best(
             [
                 _exact_among(query, base_rowids, base_vectors, top_k),
-                _exact_among(query, held[in_delta], matrix[in_delta], top_k),
+                self._in_delta(query, top_k, mask, delta),
             ],
             top_k,
         )
