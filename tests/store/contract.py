@@ -38,6 +38,7 @@ from tests.store.corpus import (
 META_KEYS = {
     "article_id", "passage_index", "char_start", "char_end",
     "title", "outlet", "url", "published_at", "author", "language", "cluster_id", "terms",
+    "sentence_layout",
 }  # fmt: skip
 
 

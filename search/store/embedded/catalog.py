@@ -18,6 +18,7 @@ from haystack import Document
 from search.articles import Article
 from search.filters import keyword
 from search.passages import SEARCH_META, published_timestamp
+from search.sentence_layout import RULES_FINGERPRINT, sentence_layout
 from search.store.embedded.connections import ConnectionPool
 from search.store.embedded.schema import SCHEMA
 
@@ -28,7 +29,8 @@ WHERE p.rowid IN ({marks})
 """
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
-       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms,
+       p.sentence_layout
 FROM passages p JOIN articles a ON a.id = p.article_id
 WHERE p.rowid IN ({marks})
 """
@@ -89,11 +91,15 @@ class Catalog:
 
     def _add_missing_columns(self) -> None:
         """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
-        wanted = {"author_key", "language_key", "cluster_id"}
+        wanted = {
+            "articles": {"author_key", "language_key", "cluster_id"},
+            "passages": {"sentence_layout"},
+        }
         db = self._pool.writer()
-        present = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
-        for column in sorted(wanted - present):
-            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+        for table, columns in wanted.items():
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for column in sorted(columns - present):
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._pool.close()
@@ -131,9 +137,11 @@ class Catalog:
         article: Article,
         passages: Sequence[Document],
         terms: Sequence[str],
+        layouts: Sequence[str],
         embeddings: np.ndarray,
     ) -> tuple[list[int], list[PassageRow]]:
-        """Upsert the article and swap its passages; returns (removed rowids, added rows)."""
+        """Upsert the article and swap its passages, each with its terms and sentence layout;
+        returns (removed rowids, added rows)."""
         removed = self._remove_passages(db, generation, article.id)
         published_ts = published_timestamp(article.published_at)
         db.execute(
@@ -159,10 +167,12 @@ class Catalog:
         )
         added: list[PassageRow] = []
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-        for document, passage_terms, vector in zip(passages, terms, vectors, strict=True):
+        for document, passage_terms, layout, vector in zip(
+            passages, terms, layouts, vectors, strict=True
+        ):
             cursor = db.execute(
                 "INSERT INTO passages (id, article_id, passage_index, char_start, char_end, text,"
-                " terms, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " terms, embedding, sentence_layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     document.id,
                     article.id,
@@ -172,6 +182,7 @@ class Catalog:
                     document.content,
                     passage_terms,
                     vector.tobytes(),
+                    layout,
                 ),
             )
             added.append(
@@ -189,6 +200,29 @@ class Catalog:
                 )
             )
         return removed, added
+
+    def fill_sentence_layouts(self, batch: int = 2000) -> int:
+        """Store the sentence layout of every passage written before layouts were, or under
+        other sentence rules; returns how many were filled. Each batch is its own transaction."""
+        filled = 0
+        last = 0
+        stale = "sentence_layout IS NULL OR substr(sentence_layout, 1, ?) != ?"
+        prefix = f"{RULES_FINGERPRINT} "
+        while True:
+            rows = self._query(
+                f"SELECT rowid, text FROM passages WHERE rowid > ? AND ({stale})"
+                " ORDER BY rowid LIMIT ?",
+                (last, len(prefix), prefix, batch),
+            )
+            if not rows:
+                return filled
+            with self.transaction() as db:
+                db.executemany(
+                    "UPDATE passages SET sentence_layout = ? WHERE rowid = ?",
+                    [(sentence_layout(text), rowid) for rowid, text in rows],
+                )
+            filled += len(rows)
+            last = rows[-1][0]
 
     def delete_articles(
         self, db: sqlite3.Connection, generation: int, article_ids: Sequence[str]
