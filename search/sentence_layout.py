@@ -49,7 +49,8 @@ def sentence_layout(text: str) -> str:
     """The layout a store keeps for a passage whose text is ``text``."""
     ends = passage_ends(text)
     counts = sentence_counts(text, ends)
-    return " ".join([RULES_FINGERPRINT, *(f"{end} {count}" for end, count in zip(ends, counts))])
+    pairs = (f"{end} {count}" for end, count in zip(ends, counts, strict=True))
+    return " ".join([RULES_FINGERPRINT, *pairs])
 
 
 def read_layout(layout: object, text: str) -> tuple[list[int], list[int]] | None:
