@@ -95,10 +95,20 @@ class Catalog:
             "articles": {"author_key", "language_key", "cluster_id"},
             "passages": {"sentence_layout"},
         }
-        db = self._pool.writer()
-        for table, columns in wanted.items():
-            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-            for column in sorted(columns - present):
+
+        def missing(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            found = []
+            for table, columns in wanted.items():
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                found += [(table, column) for column in sorted(columns - present)]
+            return found
+
+        if not missing(self._pool.writer()):
+            return  # the usual case: no write lock taken
+        # Checked again under the lock: of processes opening an older catalog at once
+        # (``serve --workers``), the first adds the columns and the others find them.
+        with self.transaction() as db:
+            for table, column in missing(db):
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
