@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 AnswerType = Literal["distance", "speed", "duration", "amount", "count", "date", "person", "place"]
@@ -122,6 +123,8 @@ def _asks(question: str, match: re.Match[str]) -> bool:
     return opens and bool(_AUXILIARY.match(question, match.end()))
 
 
+# Every hit's highlight reads its question's cues again (ten or more per question).
+@lru_cache(maxsize=4096)
 def read_cues(question: str) -> QuestionCues:
     """The first asking cue decides the type; every cue's words are removed."""
     found: AnswerType | None = None

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from haystack import Document
 
 from search.passage_sentences import SentenceTerms
-from search.results import Fusion, LegScore
+from search.results import Fusion
 from search.store.protocol import PassageKey
 
 # What a leg ranks: a passage's store key with its score, or a Document (its id the key).
 Ranked = tuple[PassageKey, float] | Document
+
+
+class LegRank(NamedTuple):
+    """A candidate's place in one leg. A plain tuple: fusion makes a few hundred per question,
+    and only the ~10 hits shown become ``results.LegScore`` (a third of fusion's cost as
+    pydantic models, even unvalidated)."""
+
+    rank: int  # 1-based
+    score: float  # BM25 score, or cosine similarity for the dense leg
 
 
 @dataclass
@@ -21,7 +30,7 @@ class FusedCandidate:
     # None until read from the store (``search.retrieval.passages``): fusion needs only keys.
     document: Document | None
     fused: float = 0.0
-    legs: dict[str, LegScore] = field(default_factory=dict)
+    legs: dict[str, LegRank] = field(default_factory=dict)
     # Best rank among the question's focused rankings (named outlets and days), if any.
     focus_rank: int | None = None
     # The second stage's score, when it reordered this candidate.
@@ -81,19 +90,18 @@ def fuse(
             continue
         weight = weights.get(leg_name, 1.0)
         entries = [keyed(item) for item in ranked]
-        normalised = _min_max([score for _, score, _ in entries])
-        for rank, ((key, score, document), norm) in enumerate(
-            zip(entries, normalised, strict=True), start=1
+        if method == "rrf":
+            added = [weight / (rrf_k + rank) for rank in range(1, len(entries) + 1)]
+        else:
+            added = [weight * norm for norm in _min_max([score for _, score, _ in entries])]
+        for rank, ((key, score, document), share) in enumerate(
+            zip(entries, added, strict=True), start=1
         ):
             candidate = candidates.get(key)
             if candidate is None:
                 candidate = candidates[key] = FusedCandidate(document, key=key)
-            # model_construct: the values are ours and typed; validation cost a third of fusion.
-            candidate.legs[leg_name] = LegScore.model_construct(rank=rank, score=score)
-            if method == "rrf":
-                candidate.fused += weight / (rrf_k + rank)
-            else:
-                candidate.fused += weight * norm
+            candidate.legs[leg_name] = LegRank(rank, score)
+            candidate.fused += share
     return sorted(candidates.values(), key=lambda candidate: -candidate.fused)
 
 
@@ -110,10 +118,10 @@ def fuse_rankings(
         for rank, candidate in enumerate(ranking, start=1):
             entry = merged.get(candidate.key)
             if entry is None:
-                entry = FusedCandidate(
-                    candidate.document, 0.0, dict(candidate.legs), key=candidate.key
+                # The legs are shared, not copied: nothing changes them after fusion.
+                entry = merged[candidate.key] = candidate.replaced(
+                    fused=0.0, focus_rank=None, second_stage=None, sentences=None, story=None
                 )
-                merged[candidate.key] = entry
             if position and (entry.focus_rank is None or rank < entry.focus_rank):
                 entry.focus_rank = rank
             entry.fused += weight / (rrf_k + rank)

@@ -1,7 +1,7 @@
 """The hybrid retriever: a thin facade over the retrieval Pipeline (``search.retrieval``).
 
 Callers (the API, the CLI, MCP, evaluation, benchmarks) keep one object with ``run`` and
-``search``; the work is done by the Pipeline's components.
+``search``; the work is done by the Pipeline's components, walked by ``PipelineRunner``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from haystack import Document, Pipeline, component
-from haystack.core.errors import PipelineRuntimeError
 
 from search import paging
 from search.embedding import Embedder
@@ -20,6 +19,7 @@ from search.filters import SearchFilters
 from search.query_analysis import QueryAnalysis
 from search.results import FacetName, Fusion, Hit, Mode, SearchResponse, Sort
 from search.retrieval.pipeline import retrieval_pipeline
+from search.retrieval.runner import PipelineRunner
 from search.retrieval.stories import hit_keys
 from search.settings import RetrievalSettings
 from search.store.protocol import PassageStore
@@ -45,6 +45,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self.pipeline: Pipeline = retrieval_pipeline(store, embedder, self.settings)
+        self._runner = PipelineRunner(self.pipeline)
 
     @component.output_types(
         hits=list[Hit],
@@ -100,14 +101,7 @@ class HybridRetriever:
             "ordering": {"sort": sort, "window": depth},
             "stories": {"top_k": top_k, "group": group, "seen": seen},
         }
-        try:
-            result = self.pipeline.run(data, include_outputs_from={"query", "bm25", "dense"})
-        except PipelineRuntimeError as error:
-            # The Pipeline wraps what a component raised; callers (and the API's error
-            # mapping: store down -> 503) expect the error itself.
-            if isinstance(error.__cause__, Exception):
-                raise error.__cause__ from None
-            raise
+        result = self._runner.run(data)
         stories = result["stories"]
         shown = set(seen).union(*(hit_keys(hit) for hit in stories["hits"]))
         more = stories["more"] and len(stories["hits"]) == top_k and len(shown) <= paging.MAX_SEEN

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from haystack import component
 
-from search.fusion import FusedCandidate, Ranked, fuse, fuse_rankings, keyed
+from search.fusion import FusedCandidate, LegRank, Ranked, fuse, fuse_rankings, keyed
 from search.leg_weights import bm25_weight, query_signals
 from search.query_analysis import QueryAnalysis
 from search.ranking.params import DEFAULT_PARAMS, FusionParams, load_params
-from search.results import Fusion, FusionWeights, LegScore
+from search.results import Fusion, FusionWeights
 from search.retrieval.types import Candidates, LegRankings
 
 
@@ -18,7 +18,7 @@ def single_leg(leg: str, ranked: tuple[Ranked, ...]) -> tuple[FusedCandidate, ..
     """One leg alone: its own score is the score, so thresholds keep their meaning."""
     candidates = []
     for rank, (key, score, document) in enumerate(map(keyed, ranked), start=1):
-        legs = {leg: LegScore(rank=rank, score=score)}
+        legs = {leg: LegRank(rank, score)}
         candidates.append(FusedCandidate(document, score, legs, key=key))
     return tuple(candidates)
 

@@ -7,12 +7,20 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
-from search.fusion import FusedCandidate
+from search.fusion import FusedCandidate, LegRank
 from search.grouping import StoryGroup, group_candidates
 from search.highlight import best_sentence
 from search.paging import story_key
 from search.query_analysis import QueryAnalysis
-from search.results import AlsoReportedBy, FusionWeights, Highlight, Hit, ScoreBreakdown, Source
+from search.results import (
+    AlsoReportedBy,
+    FusionWeights,
+    Highlight,
+    Hit,
+    LegScore,
+    ScoreBreakdown,
+    Source,
+)
 from search.retrieval.passages import read_passages
 from search.retrieval.serde import (
     optional_from_dict,
@@ -137,6 +145,10 @@ def _also_reported_by(candidate: FusedCandidate) -> AlsoReportedBy:
     )
 
 
+def _leg_score(leg: LegRank | None) -> LegScore | None:
+    return None if leg is None else LegScore.model_construct(rank=leg.rank, score=leg.score)
+
+
 def _hit(
     candidate: FusedCandidate,
     others: list[FusedCandidate],
@@ -151,8 +163,8 @@ def _hit(
         text=document.content or "",
         score=round(candidate.score, 6),
         scores=ScoreBreakdown(
-            bm25=candidate.legs.get("bm25"),
-            dense=candidate.legs.get("dense"),
+            bm25=_leg_score(candidate.legs.get("bm25")),
+            dense=_leg_score(candidate.legs.get("dense")),
             fused=round(candidate.fused, 6),
             weights=weights,
             focus_rank=candidate.focus_rank,

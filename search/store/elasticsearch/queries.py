@@ -10,11 +10,10 @@ import numpy as np
 from search.filters import SearchFilters, keyword
 from search.passages import published_timestamp
 from search.results import FacetName
+from search.store.search_breadth import candidates
 
 # Elasticsearch's own ceilings (index.max_result_window and the knn limits).
 MAX_RESULTS = 10_000
-MIN_CANDIDATES = 100
-CANDIDATE_FACTOR = 4
 FACET_OUTLETS = 50
 
 
@@ -100,7 +99,7 @@ def knn_clause(
         "field": "embedding",
         "query_vector": [float(value) for value in np.asarray(embedding, dtype=np.float32)],
         "k": k,
-        "num_candidates": min(MAX_RESULTS, max(MIN_CANDIDATES, CANDIDATE_FACTOR * k)),
+        "num_candidates": min(MAX_RESULTS, candidates(k)),
     }
     admitted = filter_query(filters, positions)
     if admitted is not None:

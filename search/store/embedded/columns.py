@@ -21,6 +21,7 @@ from search.store.embedded.catalog import FilterTable, PassageRow
 NO_DATE = np.iinfo(np.int64).min
 _ABSENT = 0  # the code of "no value" in every keyword column
 _KEYWORDS = ("outlet", "author", "language")
+_COMPARED_CODES = 4  # up to this many codes, a filter compares the column with each
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,18 @@ class FilterColumns:
 
 
 def _member(column: np.ndarray, codes: list[int]) -> np.ndarray:
+    """True where ``column`` holds one of ``codes``. Not ``np.isin``: over a million codes it
+    takes 5-25 ms (its table method), where one comparison per code takes ~0.1 ms and a lookup
+    table indexed by the column ~0.5 ms whatever the codes' count."""
     if not codes:
         return np.zeros(column.shape, dtype=bool)
-    if len(codes) == 1:
-        return column == codes[0]
-    return np.isin(column, codes)
+    if len(codes) <= _COMPARED_CODES:
+        member = column == codes[0]
+        for code in codes[1:]:
+            member |= column == code
+        return member
+    # A code above the table (one added after ``codes`` were looked up) clips to its last
+    # entry, which is False.
+    table = np.zeros(max(codes) + 2, dtype=bool)
+    table[codes] = True
+    return np.take(table, column, mode="clip")

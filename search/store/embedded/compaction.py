@@ -16,12 +16,7 @@ import numpy as np
 from usearch.index import Index
 
 from search.store.embedded import signs
-from search.store.embedded.snapshot import (
-    EXPANSION_SEARCH,
-    RECORD_FILE,
-    SnapshotRecord,
-    VectorSnapshot,
-)
+from search.store.embedded.snapshot import RECORD_FILE, SnapshotRecord, VectorSnapshot
 from search.store.embedded.state import Checkpoint
 
 # Insertion is most of a build; at 64 instead of usearch's 128 it costs 40% less CPU per vector,
@@ -37,7 +32,6 @@ def empty_index(dim: int) -> Index:
         dtype=_DTYPE,
         connectivity=16,
         expansion_add=EXPANSION_ADD,
-        expansion_search=EXPANSION_SEARCH,
     )
 
 
@@ -70,7 +64,6 @@ def _loaded(base: VectorSnapshot) -> Index:
     if index is None:
         return empty_index(base.dim)
     index.expansion_add = EXPANSION_ADD
-    index.expansion_search = EXPANSION_SEARCH
     return index
 
 

@@ -191,11 +191,10 @@ class LexicalIndex:
         if not total:
             return np.zeros(0, dtype=np.uint64)
         hits = searcher.search(query, total, count=False).hits
-        return np.fromiter(
-            (searcher.doc(address)["rowid"][0] for _, address in hits),
-            dtype=np.uint64,
-            count=len(hits),
-        )
+        # From the fast field: reading each stored document costs ~3 us, ~150 ms for a phrase
+        # that 50,000 passages of a million hold.
+        rowids = searcher.fast_field_values("rowid", [address for _, address in hits])
+        return np.asarray(rowids, dtype=np.uint64)
 
     def facets(
         self, terms: Sequence[str], filters: SearchFilters | None, names: Sequence[str]

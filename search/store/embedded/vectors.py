@@ -17,7 +17,8 @@ from usearch.index import search as exact_search
 
 from search.store.embedded import signs
 from search.store.embedded.catalog import PassageRow
-from search.store.embedded.snapshot import EXPANSION_SEARCH, VectorSnapshot
+from search.store.embedded.snapshot import VectorSnapshot
+from search.store.search_breadth import candidates
 
 # Up to this many admitted passages a filtered search is exact: gathering their rows out of the
 # mapped snapshot and scoring them all costs ~0.5 ms per thousand at a million passages.
@@ -213,14 +214,11 @@ class VectorIndex:
         snapshot: VectorSnapshot,
         delta: Delta,
     ) -> list[tuple[int, float]]:
-        rowids = np.flatnonzero(mask)
-        held, matrix = delta.valid()
-        in_delta = np.isin(held, rowids, assume_unique=True)
-        base_rowids, base_vectors = snapshot.vectors(rowids)
+        base_rowids, base_vectors = snapshot.vectors(np.flatnonzero(mask))
         return _best(
             [
                 _exact_among(query, base_rowids, base_vectors, top_k),
-                _exact_among(query, held[in_delta], matrix[in_delta], top_k),
+                self._in_delta(query, top_k, mask, delta),
             ],
             top_k,
         )
@@ -261,9 +259,11 @@ class VectorIndex:
         selectivity: float,
     ) -> list[list[tuple[int, float]]]:
         """HNSW over the snapshot, asking deep enough that top_k rows each mask admits come
-        back (``selectivity``: the narrowest mask's share of the rowids)."""
+        back (``selectivity``: the narrowest mask's share of the rowids), and never narrower
+        than Elasticsearch's kNN looks for top_k."""
         size = len(snapshot)
-        count = min(size, int(top_k / max(selectivity, 1e-6) * _OVERFETCH) + 16)
+        deep_enough = int(top_k / max(selectivity, 1e-6) * _OVERFETCH) + 16
+        count = min(size, max(candidates(top_k), deep_enough))
         found: list[list[tuple[int, float]] | None] = [None] * len(masks)
         while count:
             rowids, similarities = snapshot.search(query, count)
@@ -285,7 +285,7 @@ def _signs_pay(snapshot: VectorSnapshot, search: Admitted, top_k: int) -> bool:
     admitted = search.admitted
     if snapshot.signs is None or not len(snapshot) or not admitted:
         return False
-    results = max(EXPANSION_SEARCH, top_k * len(snapshot) / admitted * _OVERFETCH)
+    results = max(candidates(top_k), top_k * len(snapshot) / admitted * _OVERFETCH)
     per_admitted = _SIGNS_MS_PER_ADMITTED[search.outlets is not None]
     return admitted * per_admitted < results * _HNSW_MS_PER_RESULT
 

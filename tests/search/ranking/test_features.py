@@ -3,11 +3,10 @@ import pytest
 from haystack import Document
 
 from search.answer_types import read_cues
-from search.fusion import FusedCandidate
+from search.fusion import FusedCandidate, LegRank
 from search.query_analysis import QueryAnalysis
 from search.question import QuestionFocus
 from search.ranking.features import FEATURES, feature_matrix, proximity
-from search.results import LegScore
 
 QUESTION = "how far did the missile fly, says Reuters?"
 ANALYSIS = QueryAnalysis(
@@ -31,9 +30,7 @@ def _candidate(text: str, terms: str, **legs: tuple[int, float]) -> FusedCandida
             "published_at": "2024-03-01T08:00:00+00:00",
         },
     )
-    return FusedCandidate(
-        document, legs={leg: LegScore(rank=r, score=s) for leg, (r, s) in legs.items()}
-    )
+    return FusedCandidate(document, legs={leg: LegRank(r, s) for leg, (r, s) in legs.items()})
 
 
 def test_each_feature_reads_the_evidence_it_names() -> None:

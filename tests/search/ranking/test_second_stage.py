@@ -5,7 +5,7 @@ import pytest
 from haystack import Document
 
 from search.answer_types import read_cues
-from search.fusion import FusedCandidate
+from search.fusion import FusedCandidate, LegRank
 from search.query_analysis import QueryAnalysis
 from search.ranking.params import (
     DEFAULT_PARAMS,
@@ -14,7 +14,6 @@ from search.ranking.params import (
     load_params,
 )
 from search.ranking.second_stage import rerank
-from search.results import LegScore
 
 ANALYSIS = QueryAnalysis(question="how far?", cues=read_cues("how far?"))
 MODEL = SecondStageParams(
@@ -28,7 +27,7 @@ MODEL = SecondStageParams(
 
 def _candidate(name: str, text: str, fused: float) -> FusedCandidate:
     document = Document(id=name, content=text, meta={"terms": ""})
-    return FusedCandidate(document, fused, {"bm25": LegScore(rank=1, score=1.0)})
+    return FusedCandidate(document, fused, {"bm25": LegRank(1, 1.0)})
 
 
 def test_the_head_is_reordered_and_the_tail_scores_below_it() -> None:
