@@ -99,10 +99,12 @@ def test_passages_stored_before_sentence_layouts_are_split_and_filled_by_optimiz
     directory = tmp_path / "embedded"
     store = EmbeddedStore(directory, dim=DIM)
     store.write_articles([indexed(MISSILE)])
+    assert store._catalog.fill_sentence_layouts() == 0  # a new catalog: all written with theirs
     fresh = {hit.id: hit for hit in store.dense_search(QUERY, 20)}
     store.close()
     with sqlite3.connect(directory / CATALOG_FILE) as db:
         db.execute("ALTER TABLE passages DROP COLUMN sentence_layout")
+        db.execute("DELETE FROM meta WHERE key = 'sentence_layouts_under'")
     db.close()
 
     reopened = EmbeddedStore(directory, dim=DIM)
@@ -120,6 +122,8 @@ def test_passages_stored_before_sentence_layouts_are_split_and_filled_by_optimiz
             for hit in reopened.dense_search(QUERY, 20)
         }
         assert layouts[MISSILE.id] is None and layouts[RATES.id] is not None
+        assert reopened._catalog.fill_sentence_layouts() == len(indexed(MISSILE).passages)
+        assert reopened._catalog.fill_sentence_layouts() == 0  # done: no scan on later runs
         reopened.optimize()
         for hit in reopened.dense_search(QUERY, 20):
             assert hit.meta["sentence_layout"] == sentence_layout(hit.content or "")

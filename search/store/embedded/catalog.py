@@ -71,6 +71,9 @@ class FilterTable:
 
 
 _REMOVALS_FROM = "removals_from"
+# The sentence rules every passage's layout was made under (``fill_sentence_layouts``); absent
+# while some passages may lack one.
+_LAYOUTS_UNDER = "sentence_layouts_under"
 _MAX_ROWID = 2**63 - 1
 
 
@@ -88,6 +91,10 @@ class Catalog:
             # A catalog older than the removal log: it can replay nothing before today.
             with self.transaction() as db:
                 self.set_meta(db, _REMOVALS_FROM, str(self.generation()))
+        if self.get_meta(_LAYOUTS_UNDER) is None and self.max_passage_rowid() == 0:
+            # A new catalog: every passage will be written with its layout.
+            with self.transaction() as db:
+                self.set_meta(db, _LAYOUTS_UNDER, RULES_FINGERPRINT)
 
     def _add_missing_columns(self) -> None:
         """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
@@ -213,7 +220,11 @@ class Catalog:
 
     def fill_sentence_layouts(self, batch: int = 2000) -> int:
         """Store the sentence layout of every passage written before layouts were, or under
-        other sentence rules; returns how many were filled. Each batch is its own transaction."""
+        other sentence rules; returns how many were filled. Each batch is its own transaction.
+        Once done (and in a catalog created with layouts) it reads no passage: it runs on every
+        ``optimize``, and a scan reads the whole table."""
+        if self.get_meta(_LAYOUTS_UNDER) == RULES_FINGERPRINT:
+            return 0
         filled = 0
         last = 0
         stale = "sentence_layout IS NULL OR substr(sentence_layout, 1, ?) != ?"
@@ -225,6 +236,8 @@ class Catalog:
                 (last, len(prefix), prefix, batch),
             )
             if not rows:
+                with self.transaction() as db:
+                    self.set_meta(db, _LAYOUTS_UNDER, RULES_FINGERPRINT)
                 return filled
             with self.transaction() as db:
                 db.executemany(
