@@ -34,6 +34,10 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+# What ``term_counts`` depends on: sentence layouts stored with passages
+# (``search.sentence_layout``) are trusted only while these are unchanged.
+COUNT_RULES = (_TOKEN.pattern, _PLAIN_TOKEN.pattern, _NON_ASCII.pattern, sorted(STOP_WORDS))
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:

@@ -7,7 +7,9 @@ instead of analysing every sentence again. Passages without stored terms are ana
 
 The second stage reads ~50 passages per question and needs only which sentence each of the
 question's terms falls in; the highlight reads the sentences of the ~10 hits shown. So the
-sentences themselves (trimmed, with their term sets) are built only when asked for.
+sentences themselves (trimmed, with their term sets) are built only when asked for. Where each
+sentence ends and how many terms it holds is stored with the passage when it is indexed
+(``search.sentence_layout``); older passages are split here.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import NamedTuple, overload
 
 from haystack import Document
 
-from search.analysis import analyze, term_counts
+from search.analysis import analyze
 from search.coverage import QuestionShares
-from search.sentences import LONGEST_SENTENCE, sentence_ends, sentence_spans, trimmed
+from search.sentence_layout import passage_ends, read_layout, sentence_counts
+from search.sentences import trimmed
 
 
 class SentenceTerms(NamedTuple):
@@ -86,23 +89,19 @@ class PassageSentences(Sequence[SentenceTerms]):
 
 
 def read_sentences(document: Document, terms: Sequence[str] | None = None) -> PassageSentences:
-    """``terms``: the passage's stored terms, when already split."""
+    """``terms``: the passage's stored terms, when already split. The sentence layout the store
+    kept with the passage (``search.sentence_layout``) saves splitting and counting, when valid."""
     text = document.content or ""
-    ends = _ends(text)
+    layout = read_layout(document.meta.get("sentence_layout"), text)
+    ends = passage_ends(text) if layout is None else layout[0]
     stored = document.meta.get("terms")
     if terms is None and isinstance(stored, str):
         terms = stored.split()
     if terms is not None:
-        counts = term_counts(text, list(pairwise([0, *ends])))
+        counts = sentence_counts(text, ends) if layout is None else layout[1]
         if sum(counts) <= len(terms):
             return PassageSentences(text, ends, terms, counts)
     pieces = [analyze(text[start:end]) for start, end in pairwise([0, *ends])]
     return PassageSentences(
         text, ends, [term for piece in pieces for term in piece], [len(piece) for piece in pieces]
     )
-
-
-def _ends(text: str) -> list[int]:
-    if len(text) < 2 * LONGEST_SENTENCE:  # words are separated: no sentence is cut into windows
-        return sentence_ends(text)
-    return [*(span.end for span in sentence_spans(text)), len(text)]

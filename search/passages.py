@@ -24,8 +24,10 @@ PASSAGE_META = (
     "cluster_id",
 )
 # Searches also hand back the analysed BM25 terms the passage was indexed with (space-separated,
-# in text order), so ranking above the store reads them instead of analysing every candidate.
-SEARCH_META = (*PASSAGE_META, "terms")
+# in text order), so ranking above the store reads them instead of analysing every candidate, and
+# where its sentences end with their term counts (``search.sentence_layout``; None in passages
+# stored before layouts were).
+SEARCH_META = (*PASSAGE_META, "terms", "sentence_layout")
 
 
 def passage_document(article: Article, index: int, char_start: int, char_end: int) -> Document:

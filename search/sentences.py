@@ -21,6 +21,15 @@ _ABBREVIATIONS = frozenset(
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 # Words in the longest sentence ``sentence_spans`` keeps whole by default.
 LONGEST_SENTENCE = 10_000
+# What the boundaries depend on: sentence layouts stored with passages (``search.sentence_layout``)
+# are trusted only while these are unchanged.
+RULES = (
+    _BOUNDARY.pattern,
+    sorted(_ABBREVIATIONS),
+    _LAST_WORD.pattern,
+    LONGEST_SENTENCE,
+    _WORD.pattern,
+)
 
 
 @dataclass(frozen=True)

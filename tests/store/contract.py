@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from haystack import Document
 
 from indexer.pipeline import Indexer
 from search.analysis import analyze_query
 from search.errors import EmbeddingModelMismatchError
 from search.filters import SearchFilters
+from search.passage_sentences import PassageSentences, read_sentences
 from search.results import FacetBucket
+from search.sentence_layout import read_layout, sentence_layout
 from search.settings import SplitSettings
 from search.store.model_stamp import ModelStamp
 from search.store.protocol import PassageStore, StoreCounts
@@ -38,12 +41,18 @@ from tests.store.corpus import (
 META_KEYS = {
     "article_id", "passage_index", "char_start", "char_end",
     "title", "outlet", "url", "published_at", "author", "language", "cluster_id", "terms",
+    "sentence_layout",
 }  # fmt: skip
 
 
 TORCH = ModelStamp("minilm@model", legacy_id="minilm@model")
 OPENVINO = ModelStamp("minilm@model+openvino", legacy_id="minilm@model")
 Reopen = Callable[[ModelStamp | None], PassageStore]
+
+
+def sentence_shape(sentences: PassageSentences) -> tuple:
+    """Everything the second stage and the highlight read of a passage's sentences."""
+    return list(sentences.ends), sentences.firsts, list(sentences.terms), list(sentences)
 
 
 def ids(documents: list) -> list[str]:
@@ -118,6 +127,17 @@ class PassageStoreContract:
         # the terms the lexical leg indexed, so ranking features need no re-analysis
         assert hit.meta["terms"].split()[-4:] == ["land", "outsid", "japan", "water"]
         assert isinstance(hit.score, float) and hit.score > 0
+
+    def test_hits_carry_their_sentence_layout(self, filled: PassageStore) -> None:
+        """Where each sentence ends and how many terms it holds, stored at index time: the
+        second stage reads it instead of splitting every candidate, and gets the same sentences."""
+        hits = filled.dense_search(QUERY, 10)
+        assert len(hits) > 3
+        for hit in hits:
+            assert hit.meta["sentence_layout"] == sentence_layout(hit.content or "")
+            assert read_layout(hit.meta["sentence_layout"], hit.content or "") is not None
+            split = Document(content=hit.content, meta={**hit.meta, "sentence_layout": None})
+            assert sentence_shape(read_sentences(hit)) == sentence_shape(read_sentences(split))
 
     def test_passage_embeddings_round_trip_exactly(self, store: PassageStore) -> None:
         item = indexed(MISSILE)

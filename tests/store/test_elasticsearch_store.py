@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from elasticsearch import Elasticsearch
+from haystack import Document
 
 from search.analysis import analyze_query
 from search.errors import (
@@ -19,11 +20,22 @@ from search.errors import (
     StoreUnavailableError,
 )
 from search.filters import SearchFilters
+from search.passage_sentences import read_sentences
+from search.sentence_layout import sentence_layout
 from search.store.elasticsearch import ElasticsearchStore, reindex, schema, writes
+from search.store.elasticsearch.documents import article_source, passage_source
 from search.store.elasticsearch.errors import BulkRejectedError
 from search.store.protocol import StoreCounts
 from tests.store.conftest import StoreFactory
-from tests.store.contract import OPENVINO, TORCH, PassageStoreContract, Reopen, bm25, ids
+from tests.store.contract import (
+    OPENVINO,
+    TORCH,
+    PassageStoreContract,
+    Reopen,
+    bm25,
+    ids,
+    sentence_shape,
+)
 from tests.store.corpus import (
     CORPUS,
     DIM,
@@ -315,3 +327,45 @@ def test_an_index_without_positions_answers_phrases_until_reindexed(
     assert store.count_matching(shuffled) == 0
     in_order = SearchFilters(phrases=[tuple(analyze_query("roughly 700 kilometres"))])
     assert store.count_matching(in_order) == 1
+
+
+def test_an_index_made_before_sentence_layouts_takes_the_field_on_open(
+    es_store_factory: StoreFactory, es_client: Elasticsearch
+) -> None:
+    """An index whose (strict) mapping predates the layout field gets it on first use, so new
+    passages can carry layouts; its older passages have none and are split on every read as
+    before, until ``reindex`` rewrites them with theirs."""
+    index = f"test-old-{uuid.uuid4().hex[:12]}"
+    aliases = schema.Aliases.for_index(index)
+    for alias, kind in ((aliases.passages, "passages"), (aliases.articles, "articles")):
+        body = schema.index_body(kind, DIM)
+        body["mappings"]["properties"].pop("sentence_layout", None)
+        es_client.indices.create(index=f"{alias}-v2-000001", aliases={alias: {}}, **body)
+    old = indexed(MISSILE)
+    for passage, vector in zip(old.passages, old.embeddings, strict=True):
+        source = passage_source(MISSILE, passage, vector, include_title=True)
+        del source["sentence_layout"]
+        es_client.index(index=aliases.passages, id=passage.id, document=source)
+    es_client.indices.refresh(index=aliases.passages)
+
+    store = es_store_factory(index)
+    store.write_articles([indexed(RATES)])  # refused by the strict mapping without the field
+    hits = store.bm25_search(["missil", "rate"], top_k=20)
+    layouts = {hit.meta["article_id"]: hit.meta["sentence_layout"] for hit in hits}
+    assert layouts[MISSILE.id] is None and layouts[RATES.id] is not None
+    for hit in hits:
+        split = Document(content=hit.content, meta={**hit.meta, "sentence_layout": None})
+        assert sentence_shape(read_sentences(hit)) == sentence_shape(read_sentences(split))
+    mapping = es_client.indices.get_mapping(index=aliases.passages).body
+    (properties,) = (found["mappings"]["properties"] for found in mapping.values())
+    assert properties["sentence_layout"] == {"type": "keyword", "index": False, "doc_values": False}
+
+    es_client.index(
+        index=aliases.articles,
+        id=MISSILE.id,
+        document=article_source(MISSILE),
+        refresh=True,
+    )
+    store.reindex()
+    for hit in store.bm25_search(["missil", "rate"], top_k=20):
+        assert hit.meta["sentence_layout"] == sentence_layout(hit.content or "")

@@ -78,3 +78,56 @@ def test_optimize_leaves_one_keyword_segment(tmp_path: Path) -> None:
         assert store._lexical.num_segments() == 1
     finally:
         store.close()
+
+
+def test_passages_stored_before_sentence_layouts_are_split_and_filled_by_optimize(
+    tmp_path: Path,
+) -> None:
+    """A catalog an older newsdesk wrote has no layout column: opening adds it (empty), its
+    passages are split on every read as before, new writes carry layouts, and ``optimize``
+    fills in the old rows."""
+    import sqlite3
+
+    from haystack import Document
+
+    from search.passage_sentences import read_sentences
+    from search.sentence_layout import sentence_layout
+    from search.store.embedded.compactor import CATALOG_FILE
+    from tests.store.contract import QUERY, sentence_shape
+    from tests.store.corpus import MISSILE, RATES
+
+    directory = tmp_path / "embedded"
+    store = EmbeddedStore(directory, dim=DIM)
+    store.write_articles([indexed(MISSILE)])
+    assert store._catalog.fill_sentence_layouts() == 0  # a new catalog: all written with theirs
+    fresh = {hit.id: hit for hit in store.dense_search(QUERY, 20)}
+    store.close()
+    with sqlite3.connect(directory / CATALOG_FILE) as db:
+        db.execute("ALTER TABLE passages DROP COLUMN sentence_layout")
+        db.execute("DELETE FROM meta WHERE key = 'sentence_layouts_under'")
+    db.close()
+
+    reopened = EmbeddedStore(directory, dim=DIM)
+    try:
+        old = {hit.id: hit for hit in reopened.dense_search(QUERY, 20)}
+        assert set(old) == set(fresh)
+        for passage_id, hit in old.items():
+            assert hit.meta["sentence_layout"] is None
+            assert sentence_shape(read_sentences(hit)) == sentence_shape(
+                read_sentences(fresh[passage_id])
+            )
+        reopened.write_articles([indexed(RATES)])
+        layouts = {
+            hit.meta["article_id"]: hit.meta["sentence_layout"]
+            for hit in reopened.dense_search(QUERY, 20)
+        }
+        assert layouts[MISSILE.id] is None and layouts[RATES.id] is not None
+        assert reopened._catalog.fill_sentence_layouts() == len(indexed(MISSILE).passages)
+        assert reopened._catalog.fill_sentence_layouts() == 0  # done: no scan on later runs
+        reopened.optimize()
+        for hit in reopened.dense_search(QUERY, 20):
+            assert hit.meta["sentence_layout"] == sentence_layout(hit.content or "")
+            split = Document(content=hit.content, meta={**hit.meta, "sentence_layout": None})
+            assert sentence_shape(read_sentences(hit)) == sentence_shape(read_sentences(split))
+    finally:
+        reopened.close()

@@ -15,6 +15,7 @@ from search.analysis import analyze, join_terms
 from search.articles import Article
 from search.filters import keyword
 from search.passages import SEARCH_META, bm25_text
+from search.sentence_layout import sentence_layout
 
 # What a search hit needs back; the vector stays on the server.
 HIT_SOURCE = ["text", *SEARCH_META]
@@ -33,6 +34,7 @@ def passage_source(
         "char_end": passage.meta["char_end"],
         "text": passage.content or "",
         "terms": terms,
+        "sentence_layout": sentence_layout(passage.content or ""),
         # float32 -> Python float is exact, so vectors read back are bit-identical.
         "embedding": [float(value) for value in np.asarray(embedding, dtype=np.float32)],
         **_attribution(article),

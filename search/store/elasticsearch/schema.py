@@ -111,3 +111,15 @@ def create_index(
 def vector_dims(client: Elasticsearch, index: str) -> int | None:
     mapping = client.indices.get_mapping(index=index).body[index]["mappings"]
     return mapping.get("properties", {}).get("embedding", {}).get("dims")
+
+
+def add_missing_fields(client: Elasticsearch, index: str, kind: str) -> list[str]:
+    """Give an index made before a field joined the current mapping that field (a mapping may
+    gain fields in place; documents without it read it as absent). Returns the fields added."""
+    wanted = _load(kind, TEMPLATE_VERSION)["mappings"]["properties"]
+    mapping = client.indices.get_mapping(index=index).body[index]["mappings"]
+    present = mapping.get("properties", {})
+    missing = {name: field for name, field in wanted.items() if name not in present}
+    if missing:
+        client.indices.put_mapping(index=index, properties=copy.deepcopy(missing))
+    return sorted(missing)

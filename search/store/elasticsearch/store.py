@@ -107,6 +107,8 @@ class ElasticsearchStore:
             if self._ready:
                 return
             indices = {alias: self._ensure_alias(alias, kind) for alias, kind in self._kinds()}
+            for alias, kind in self._kinds():
+                schema.add_missing_fields(self.client, indices[alias], kind)
             dims = schema.vector_dims(self.client, indices[self.aliases.passages])
             if dims != self.dim:
                 raise StoreCorruptedError(

@@ -18,6 +18,7 @@ from haystack import Document
 from search.articles import Article
 from search.filters import keyword
 from search.passages import SEARCH_META, published_timestamp
+from search.sentence_layout import RULES_FINGERPRINT, sentence_layout
 from search.store.embedded.connections import ConnectionPool
 from search.store.embedded.schema import SCHEMA
 
@@ -28,7 +29,8 @@ WHERE p.rowid IN ({marks})
 """
 _HYDRATE = """
 SELECT p.rowid, p.id, p.text, p.article_id, p.passage_index, p.char_start, p.char_end,
-       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms
+       a.title, a.outlet, a.url, a.published_at, a.author, a.language, a.cluster_id, p.terms,
+       p.sentence_layout
 FROM passages p JOIN articles a ON a.id = p.article_id
 WHERE p.rowid IN ({marks})
 """
@@ -69,6 +71,9 @@ class FilterTable:
 
 
 _REMOVALS_FROM = "removals_from"
+# The sentence rules every passage's layout was made under (``fill_sentence_layouts``); absent
+# while some passages may lack one.
+_LAYOUTS_UNDER = "sentence_layouts_under"
 _MAX_ROWID = 2**63 - 1
 
 
@@ -86,14 +91,32 @@ class Catalog:
             # A catalog older than the removal log: it can replay nothing before today.
             with self.transaction() as db:
                 self.set_meta(db, _REMOVALS_FROM, str(self.generation()))
+        if self.get_meta(_LAYOUTS_UNDER) is None and self.max_passage_rowid() == 0:
+            # A new catalog: every passage will be written with its layout.
+            with self.transaction() as db:
+                self.set_meta(db, _LAYOUTS_UNDER, RULES_FINGERPRINT)
 
     def _add_missing_columns(self) -> None:
         """Catalogs written by an earlier newsdesk lack later columns; add them (empty)."""
-        wanted = {"author_key", "language_key", "cluster_id"}
-        db = self._pool.writer()
-        present = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
-        for column in sorted(wanted - present):
-            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+        wanted = {
+            "articles": {"author_key", "language_key", "cluster_id"},
+            "passages": {"sentence_layout"},
+        }
+
+        def missing(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            found = []
+            for table, columns in wanted.items():
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                found += [(table, column) for column in sorted(columns - present)]
+            return found
+
+        if not missing(self._pool.writer()):
+            return  # the usual case: no write lock taken
+        # Checked again under the lock: of processes opening an older catalog at once
+        # (``serve --workers``), the first adds the columns and the others find them.
+        with self.transaction() as db:
+            for table, column in missing(db):
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._pool.close()
@@ -131,9 +154,11 @@ class Catalog:
         article: Article,
         passages: Sequence[Document],
         terms: Sequence[str],
+        layouts: Sequence[str],
         embeddings: np.ndarray,
     ) -> tuple[list[int], list[PassageRow]]:
-        """Upsert the article and swap its passages; returns (removed rowids, added rows)."""
+        """Upsert the article and swap its passages, each with its terms and sentence layout;
+        returns (removed rowids, added rows)."""
         removed = self._remove_passages(db, generation, article.id)
         published_ts = published_timestamp(article.published_at)
         db.execute(
@@ -159,10 +184,12 @@ class Catalog:
         )
         added: list[PassageRow] = []
         vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-        for document, passage_terms, vector in zip(passages, terms, vectors, strict=True):
+        for document, passage_terms, layout, vector in zip(
+            passages, terms, layouts, vectors, strict=True
+        ):
             cursor = db.execute(
                 "INSERT INTO passages (id, article_id, passage_index, char_start, char_end, text,"
-                " terms, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " terms, embedding, sentence_layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     document.id,
                     article.id,
@@ -172,6 +199,7 @@ class Catalog:
                     document.content,
                     passage_terms,
                     vector.tobytes(),
+                    layout,
                 ),
             )
             added.append(
@@ -189,6 +217,35 @@ class Catalog:
                 )
             )
         return removed, added
+
+    def fill_sentence_layouts(self, batch: int = 2000) -> int:
+        """Store the sentence layout of every passage written before layouts were, or under
+        other sentence rules; returns how many were filled. Each batch is its own transaction.
+        Once done (and in a catalog created with layouts) it reads no passage: it runs on every
+        ``optimize``, and a scan reads the whole table."""
+        if self.get_meta(_LAYOUTS_UNDER) == RULES_FINGERPRINT:
+            return 0
+        filled = 0
+        last = 0
+        stale = "sentence_layout IS NULL OR substr(sentence_layout, 1, ?) != ?"
+        prefix = f"{RULES_FINGERPRINT} "
+        while True:
+            rows = self._query(
+                f"SELECT rowid, text FROM passages WHERE rowid > ? AND ({stale})"
+                " ORDER BY rowid LIMIT ?",
+                (last, len(prefix), prefix, batch),
+            )
+            if not rows:
+                with self.transaction() as db:
+                    self.set_meta(db, _LAYOUTS_UNDER, RULES_FINGERPRINT)
+                return filled
+            with self.transaction() as db:
+                db.executemany(
+                    "UPDATE passages SET sentence_layout = ? WHERE rowid = ?",
+                    [(sentence_layout(text), rowid) for rowid, text in rows],
+                )
+            filled += len(rows)
+            last = rows[-1][0]
 
     def delete_articles(
         self, db: sqlite3.Connection, generation: int, article_ids: Sequence[str]

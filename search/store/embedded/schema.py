@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS passages (
     char_end INTEGER NOT NULL,
     text TEXT NOT NULL,
     terms TEXT NOT NULL,
-    embedding BLOB NOT NULL
+    embedding BLOB NOT NULL,
+    -- search.sentence_layout; NULL in rows written before it was stored.
+    sentence_layout TEXT
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
 -- Passages removed by each generation, so any process can bring a derived index level by

@@ -20,6 +20,7 @@ from search.errors import StoreUnavailableError
 from search.filters import SearchFilters
 from search.passages import bm25_text
 from search.results import FacetBucket, FacetName
+from search.sentence_layout import sentence_layout
 from search.store.embedded import compactor
 from search.store.embedded.bm25_sets import bm25_rankings
 from search.store.embedded.catalog import Catalog, PassageRow
@@ -268,8 +269,9 @@ class EmbeddedStore:
                         join_terms(analyze(bm25_text(p, include_title=self._bm25_include_title)))
                         for p in item.passages
                     ]
+                    layouts = [sentence_layout(p.content or "") for p in item.passages]
                     gone, new = self._catalog.replace_article(
-                        db, generation, item.article, item.passages, terms, item.embeddings
+                        db, generation, item.article, item.passages, terms, layouts, item.embeddings
                     )
                     removed += gone
                     added += new
@@ -330,8 +332,10 @@ class EmbeddedStore:
 
     def optimize(self) -> None:
         """Rewrite the keyword index as one segment (see ``LexicalIndex.rewrite``); it holds
-        the same passages before and after, so its checkpoint does not move."""
+        the same passages before and after, so its checkpoint does not move. Passages stored
+        before sentence layouts were get theirs (``search.sentence_layout``)."""
         with self._writing():
+            self._catalog.fill_sentence_layouts()
             self._lexical.rewrite(self._catalog.iter_passage_rows(batch=5_000))
         self.flush()
 
