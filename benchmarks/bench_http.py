@@ -44,6 +44,7 @@ import httpx
 
 from benchmarks.config import DEFAULT_OUT, REPO
 from benchmarks.measure import percentiles
+from benchmarks.report import write_json
 from search.embedding import model_stamp
 from search.settings import EmbeddingSettings, get_settings
 from search.store.model_stamp import META_KEY
@@ -294,8 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         f" clients {report['client_cpu_ms_per_request']} CPU ms per request;"
         f" load {report['loadavg']}"
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(report, args.out)
     print(f"JSON: {args.out}")
     return 0
 

@@ -13,7 +13,6 @@ vectors do not move (``Encoder.exact_in_batches``; search/encoders/query_batcher
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 
 from benchmarks.bench_http import questions
 from benchmarks.config import DEFAULT_OUT
+from benchmarks.report import write_json
 from search.encoders import Encoder, load_encoder
 from search.settings import EmbeddingSettings
 
@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" {row['cpu_ms_per_question']} CPU ms per question; vectors differ from alone by"
                 f" {row['max_abs_diff']:.1e} at most (least cosine {row['min_cosine']})"
             )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(report, args.out)
     print(f"JSON: {args.out}")
     return 0
 
