@@ -265,19 +265,26 @@ class VectorIndex:
         deep_enough = int(top_k / max(selectivity, 1e-6) * _OVERFETCH) + 16
         count = min(size, max(candidates(top_k), deep_enough))
         found: list[list[tuple[int, float]] | None] = [None] * len(masks)
-        while count:
+        while count < size:
             rowids, similarities = snapshot.search(query, count)
             for index, mask in enumerate(masks):
                 if found[index] is not None:
                     continue
                 keep = within(mask, rowids)
-                if keep.sum() >= top_k or count >= size:
+                if keep.sum() >= top_k:
                     kept, scores = rowids[keep][:top_k], similarities[keep][:top_k]
                     found[index] = list(zip(kept.tolist(), scores.tolist(), strict=True))
-            if all(ranking is not None for ranking in found) or count >= size:
+            if all(ranking is not None for ranking in found):
                 break
             count = min(size, count * _WIDEN)
-        return [ranking or [] for ranking in found]
+        # A search as deep as the snapshot reads every row: exactly, since HNSW may not reach
+        # them all (near-duplicate passages can leave a node no other links to).
+        return [
+            ranking
+            if ranking is not None
+            else _exact_among(query, *snapshot.vectors(np.flatnonzero(mask)), top_k)
+            for ranking, mask in zip(found, masks, strict=True)
+        ]
 
 
 def _signs_pay(snapshot: VectorSnapshot, search: Admitted, top_k: int) -> bool:
