@@ -87,6 +87,12 @@ class OpenVinoEncoder(TokenizedEncoder):
         # In bf16 a padded text's vector moves by up to ~6e-4 with the batch's width (the
         # kernels sum in another order); in f32 it stays within ~2e-7.
         self.exact_in_batches = self.precision == "f32"
+        # The first read of a tensor's data sets up numpy inside OpenVINO's bindings, and two
+        # threads doing it at once can deadlock (one holds a C++ static and waits for the
+        # interpreter lock; the other holds the lock and waits for the static): a server's first
+        # concurrent questions froze it, deaf to SIGTERM. One call here, on the loading thread,
+        # does it before any other thread can.
+        self.encode(["warm-up"], batch_size=1)
 
     def _forward(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         # One request per call: requests are not shared between threads (the API embeds
