@@ -1,7 +1,9 @@
 """``newsdesk serve --workers N``: N server processes behind one listening socket.
 
 Each worker is a whole server (its own model, store reader, job writer thread), so Python work
-runs on every core instead of behind one interpreter lock. What the processes must agree on they
+runs on every core instead of behind one interpreter lock. Each sizes itself for its 1/N of the
+cores (``api.serving``): N workers each running searches for every core would oversubscribe the
+machine N times over. What the processes must agree on they
 share through files: the store (readers follow each write through its catalog), the jobs
 (``jobs.sqlite3``), and the Prometheus counts, which ``/metrics`` sums over the workers
 (prometheus-client's multiprocess mode, in ``PROMETHEUS_MULTIPROC_DIR``).
@@ -21,6 +23,7 @@ from uvicorn.supervisors import Multiprocess
 from api.metrics import METRICS_DIR_ENV
 
 HEALTHCHECK_TIMEOUT_S = 60
+WORKERS_ENV = "NEWSDESK_API__WORKERS"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -51,7 +54,10 @@ def shared_metrics() -> Iterator[None]:
 
 
 def serve_workers(host: str, port: int, workers: int) -> None:
-    """Serve ``api.app:create_app`` (settings from the environment) in ``workers`` processes."""
+    """Serve ``api.app:create_app`` (settings from the environment) in ``workers`` processes,
+    each sized for its share of the cores (``api.serving``) unless ``NEWSDESK_API__WORKERS``
+    says how many processes share them."""
+    os.environ.setdefault(WORKERS_ENV, str(workers))
     config = uvicorn.Config(
         "api.app:create_app",
         factory=True,

@@ -4,6 +4,7 @@ of similar length, pool, normalise. OpenVINO and ONNX Runtime differ only in the
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,10 @@ class OpenVinoEncoder(TokenizedEncoder):
         # does it before any other thread can.
         self.encode(["warm-up"], batch_size=1)
 
+    @property
+    def inference_threads(self) -> int:
+        return int(self._compiled.get_property("INFERENCE_NUM_THREADS"))
+
     def _forward(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         # One request per call: requests are not shared between threads (the API embeds
         # questions on many at once).
@@ -120,6 +125,12 @@ class OnnxEncoder(TokenizedEncoder):
         self.precision = "int8"
         # Activations are quantised with ranges taken over the whole batch.
         self.exact_in_batches = False
+
+    @property
+    def inference_threads(self) -> int:
+        # 0 leaves ONNX Runtime to start one per core (physical, where it can tell them).
+        threads = self._session.get_session_options().intra_op_num_threads
+        return threads or os.cpu_count() or 1
 
     def _forward(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         return self._session.run(["last_hidden_state"], inputs)[0]

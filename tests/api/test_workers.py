@@ -3,9 +3,8 @@ jobs and metrics are shared by the workers."""
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,61 +19,63 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.jobs import JobStore
+from api.serving import cores_per_worker
+from tests.api.served import Served, served
 from tests.api.test_articles import ARTICLES, KEY
 from tests.conftest import REPO
 
 WORKERS = 2
-STARTUP_S = 120.0
 SEARCH = {"q": "Harbor Street bridge repairs", "group": "false"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A two-worker server on a fresh data folder; its URL and its metrics folder."""
-    metrics = tmp_path / "metrics"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
+    """A two-worker server on a fresh data folder, and its metrics folder. Shared by this
+    module's tests: one writes and searches, the others only read /health and the log."""
+    folder = tmp_path_factory.mktemp("workers")
+    metrics = folder / "metrics"
     metrics.mkdir()
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "NEWSDESK_DATA_DIR": str(tmp_path / "var"),
-        "NEWSDESK_API__WRITE_KEY": KEY,
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+    environment = {"NEWSDESK_API__WRITE_KEY": KEY, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    with served(folder / "var", WORKERS, **environment) as running:
+        yield running, metrics
+
+
+# What each server process logs once loaded (api.serving.log_share).
+_SHARE_LINE = re.compile(
+    r"Process (?P<pid>\d+): (?P<slots>\d+) search slot\(s\), (?P<backend>\w+) \S+ embeddings"
+    r" on (?P<threads>\d+) inference thread\(s\); (?P<workers>\d+) worker\(s\)"
+)
+
+
+def _shares(running: Served) -> dict[int, re.Match[str]]:
+    """The share lines of the workers that have loaded so far, by process id."""
+    found = (_SHARE_LINE.search(line) for line in running.output().splitlines())
+    return {int(match["pid"]): match for match in found if match}
+
+
+def test_each_worker_takes_its_share_of_the_cores(server: tuple[Served, Path]) -> None:
+    running = server[0]
+    share = cores_per_worker(WORKERS)  # 1 on a 2-core machine
+    # /health answers once one worker has loaded; the other says so a moment later.
+    deadline = time.monotonic() + 60
+    while len(shares := _shares(running)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(shares) == WORKERS, running.output()[-3000:]
+    for match in shares.values():
+        # Read back from the model's runtime (OpenVINO's INFERENCE_NUM_THREADS), not settings.
+        assert int(match["threads"]) == 1, match[0]
+        assert int(match["slots"]) == share, match[0]
+        assert int(match["workers"]) == WORKERS, match[0]
+
+    health = httpx.get(f"{running.url}/health", timeout=30).json()
+    assert health["process"]["pid"] in shares
+    assert health["process"] == {
+        "pid": health["process"]["pid"],
+        "workers": WORKERS,
+        "search_slots": share,
     }
-    log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--workers", str(WORKERS)],
-            cwd=REPO,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while not _healthy(url):
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.3)
-        yield url, metrics
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        print(log.read_text()[-3000:])  # shown when the test fails
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+    assert health["embedding"]["backend"] == "openvino"
+    assert health["embedding"]["inference_threads"] == 1
 
 
 def _searches_per_worker(metrics: Path, scratch: Path) -> dict[str, float]:
@@ -108,9 +109,9 @@ def _found(url: str) -> bool:
 
 
 def test_a_write_through_one_worker_is_found_and_counted_by_the_workers(
-    server: tuple[str, Path], tmp_path: Path
+    server: tuple[Served, Path], tmp_path: Path
 ) -> None:
-    url, metrics = server
+    url, metrics = server[0].url, server[1]
     with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as api:
         written = api.post("/v1/articles", json={"articles": ARTICLES})
         assert written.is_success, written.text
