@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -26,16 +27,43 @@ HEALTHCHECK_TIMEOUT_S = 60
 WORKERS_ENV = "NEWSDESK_API__WORKERS"
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket the workers inherit. IPPROTO_TCP spelled out: asyncio turns Nagle off
-    (TCP_NODELAY) only on accepted sockets that say so, and uvicorn's own listener for workers
-    does not (uvicorn issue #3149), so each keep-alive response would wait ~40 ms for an ACK."""
+def _tcp_socket(
+    host: str, port: int, reuse_port: bool = False, kind: type[socket.socket] = socket.socket
+) -> socket.socket:
+    """A bound TCP socket. IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on
+    accepted sockets that say so, and uvicorn's own listener for workers does not (uvicorn issue
+    #3149), so each keep-alive response would wait ~40 ms for an ACK."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.set_inheritable(True)
     return sock
+
+
+class _PortForWorkers(socket.socket):
+    """The port, held by the supervisor (bound, never listening), that becomes in each worker
+    started with it a listening socket of the worker's own on that port (SO_REUSEPORT; uvicorn
+    pickles a worker's sockets into it). The kernel then spreads new connections over the
+    workers. On one shared socket, whichever worker's event loop woke first accepted a whole
+    burst of connections: 16 keep-alive clients often all went to one worker, the other idle for
+    the whole run (benchmarks/README.md, ``bench_http.py``)."""
+
+    def __reduce__(self) -> tuple[Callable[..., socket.socket], tuple[str, int, bool]]:
+        host, port = self.getsockname()[:2]
+        return (_tcp_socket, (host, port, True))
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """What the workers listen on: on Linux, a socket of their own each on the port (see
+    ``_PortForWorkers``); elsewhere, where SO_REUSEPORT does not spread connections, one socket
+    they inherit and share."""
+    if sys.platform != "linux":
+        sock = _tcp_socket(host, port)
+        sock.set_inheritable(True)
+        return sock
+    return _tcp_socket(host, port, reuse_port=True, kind=_PortForWorkers)
 
 
 @contextmanager
