@@ -171,7 +171,7 @@ def serving(store: Path, port: int, embedding: EmbeddingSettings, workers: int) 
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(url, server, log)
+            _wait_ready(url, server, log, workers)
             yield url, server.pid
         finally:
             _stop(server, log)
@@ -195,13 +195,16 @@ def _stop(server: subprocess.Popen[bytes], log: Path) -> None:
         ) from None
 
 
-def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path, workers: int) -> None:
+    """Until ``/health`` answers and every worker has started: connections made while one is
+    still loading all go to the others, and keep-alive clients stay there for the whole run."""
     deadline = time.monotonic() + _READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited:\n{log.read_text()[-2000:]}")
+        started = log.read_text(errors="replace").count("Application startup complete")
         try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200 and started >= workers:
                 return
         except httpx.TransportError:
             pass
