@@ -20,7 +20,7 @@ from api.routes import articles, health, jobs, metrics, search, tools
 from api.runtime import Runtime
 from api.security_headers import SecurityHeaders
 from api.server_gc import long_lived_heap
-from api.serving import log_share, serving
+from api.serving import log_runtime, serving
 from api.ui import mount_ui
 from search.settings import Settings, get_settings
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime.start(serving(settings))
         if owned:
-            log_share(app.state.runtime)
+            log_runtime(app.state.runtime)
         # A process that loaded the runtime is a server's: its loaded heap is long-lived.
         with long_lived_heap() if owned else nullcontext():
             app.state.metrics.watch_store(app.state.runtime)

@@ -2,11 +2,10 @@
 
 A search is mostly Python under one interpreter lock. Sixteen at once take turns on it every few
 milliseconds: each runs slower, the last finishes long after the first, and the switching itself
-costs CPU, for no more throughput. A few at a time (in a server, one per core of its share of the
-machine, ``api.serving``, so the model's and the store's native work for one search overlaps the
-Python of another) answer at the same rate with less CPU per search and a shorter tail
-(benchmarks/README.md, ``bench_http.py``). Waiting searches cost nothing but a place in the
-event loop.
+costs CPU, for no more throughput. A few at a time (by default one per core, so the model's and
+the store's native work for one search overlaps the Python of another) answer at the same rate
+with less CPU per search and a shorter tail (benchmarks/README.md, ``bench_http.py``). Waiting
+searches cost nothing but a place in the event loop.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""``newsdesk serve --workers N``: N server processes behind one listening socket.
+"""``newsdesk serve --workers N``: N server processes on one port.
 
 Each worker is a whole server (its own model, store reader, job writer thread), so Python work
-runs on every core instead of behind one interpreter lock. Each sizes itself for its 1/N of the
-cores (``api.serving``): N workers each running searches for every core would oversubscribe the
-machine N times over. What the processes must agree on they
-share through files: the store (readers follow each write through its catalog), the jobs
-(``jobs.sqlite3``), and the Prometheus counts, which ``/metrics`` sums over the workers
-(prometheus-client's multiprocess mode, in ``PROMETHEUS_MULTIPROC_DIR``).
+runs on every core instead of behind one interpreter lock. Each keeps a server's defaults (one
+search slot per core, one inference thread per question): with fewer slots, a worker holding
+more of the connections than the other could not use the core the other left idle, and two
+workers answered fewer requests (benchmarks/README.md, ``bench_http.py``). What the processes
+must agree on they share through files: the store (readers follow each write through its
+catalog), the jobs (``jobs.sqlite3``), and the Prometheus counts, which ``/metrics`` sums over
+the workers (prometheus-client's multiprocess mode, in ``PROMETHEUS_MULTIPROC_DIR``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from uvicorn.supervisors import Multiprocess
 from api.metrics import METRICS_DIR_ENV
 
 HEALTHCHECK_TIMEOUT_S = 60
-WORKERS_ENV = "NEWSDESK_API__WORKERS"
 
 
 def _tcp_socket(
@@ -82,10 +82,7 @@ def shared_metrics() -> Iterator[None]:
 
 
 def serve_workers(host: str, port: int, workers: int) -> None:
-    """Serve ``api.app:create_app`` (settings from the environment) in ``workers`` processes,
-    each sized for its share of the cores (``api.serving``) unless ``NEWSDESK_API__WORKERS``
-    says how many processes share them."""
-    os.environ.setdefault(WORKERS_ENV, str(workers))
+    """Serve ``api.app:create_app`` (settings from the environment) in ``workers`` processes."""
     config = uvicorn.Config(
         "api.app:create_app",
         factory=True,

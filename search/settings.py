@@ -113,12 +113,8 @@ class ApiSettings(BaseModel):
     max_query_chars: int = Field(default=1000, ge=1)
     max_top_k: int = Field(default=100, ge=1)
     # Searches one server process runs at once (REST, tools, MCP); the others wait their turn.
-    # None: one per core of the process's share of the machine (api/search_slots.py says why
-    # few beat many).
+    # None: one per CPU core (api/search_slots.py says why few beat many).
     search_concurrency: int | None = Field(default=None, ge=1, le=1024)
-    # Server processes sharing this machine's cores (``newsdesk serve --workers N`` sets it for
-    # its workers): each takes an equal share for its searches and its model.
-    workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

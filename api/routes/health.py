@@ -32,7 +32,6 @@ class ProcessState(BaseModel):
     """The server process that answered: with ``serve --workers N``, one of N."""
 
     pid: int
-    workers: int
     search_slots: int
 
 
@@ -78,7 +77,6 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
         ),
         process=ProcessState(
             pid=os.getpid(),
-            workers=runtime.settings.api.workers,
             search_slots=runtime.searches.slots,
         ),
     )

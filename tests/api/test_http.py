@@ -125,9 +125,7 @@ def test_health_reports_the_store_its_counts_and_what_runs_here(client: TestClie
     # What runs here: the model as its runtime reports it, and this process's share.
     assert body["embedding"]["backend"] == "openvino"
     assert body["embedding"]["inference_threads"] >= 1
-    assert body["process"]["pid"] == os.getpid()
-    assert body["process"]["workers"] == 1
-    assert body["process"]["search_slots"] >= 1
+    assert body["process"] == {"pid": os.getpid(), "search_slots": os.cpu_count()}
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:
