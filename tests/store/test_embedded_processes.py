@@ -9,7 +9,7 @@ from search.analysis import analyze_query
 from search.store.embedded import EmbeddedStore
 from tests.store.corpus import DIM, codeword, numbered, text_vector
 from tests.store.integrity import assert_holds_exactly
-from tests.store.writer_process import acknowledgements, start_writer
+from tests.store.writer_process import acknowledgements, go_on, start_writer
 
 ARTICLES = 8
 
@@ -71,7 +71,10 @@ def test_one_article_writes_append_and_another_process_follows_them(tmp_path: Pa
     assert len(before) == 3  # the snapshot, its sign codes and the record naming it
     reader = EmbeddedStore(directory, dim=DIM)
     assert_holds_exactly(reader, set(range(100, 106)))
-    writer, acks = start_writer(directory, 3, pause=0.1, deletes=[100, 1])
+    # In lockstep: the whole store is checked after each change, and the next change must not
+    # land during the check (the reader sees it at once, and a loaded machine can stretch a
+    # check past any pause between changes).
+    writer, acks = start_writer(directory, 3, deletes=[100, 1], lockstep=True)
     changes = [0, 1, 2, 100, 1]  # three writes, then two deletes
     live = set(range(100, 106))
     try:
@@ -79,6 +82,7 @@ def test_one_article_writes_append_and_another_process_follows_them(tmp_path: Pa
             assert number == expected
             live ^= {number}  # written, or deleted
             assert_holds_exactly(reader, live)
+            go_on(acks)
         writer.join(timeout=60)
         assert writer.exitcode == 0
         assert _snapshot_files(directory) == before
