@@ -4,8 +4,8 @@ jobs and metrics are shared by the workers."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,10 +28,9 @@ STARTUP_S = 120.0
 SEARCH = {"q": "Harbor Street bridge repairs", "group": "false"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# What the server logs once it listens (on the free port it took: the test cannot pick one
+# and hand it over without another process taking it in between).
+LISTENING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 @pytest.fixture
@@ -39,7 +38,6 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A two-worker server on a fresh data folder; its URL and its metrics folder."""
     metrics = tmp_path / "metrics"
     metrics.mkdir()
-    port = _free_port()
     environment = {
         **os.environ,
         "NEWSDESK_DATA_DIR": str(tmp_path / "var"),
@@ -47,7 +45,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "PROMETHEUS_MULTIPROC_DIR": str(metrics),
     }
     log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", "0"]
     with log.open("wb") as output:
         process = subprocess.Popen(
             [*command, "--workers", str(WORKERS)],
@@ -56,10 +54,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_S
-        while not _healthy(url):
+        while (url := _listening(log)) is None or not _healthy(url):
             assert process.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, "the workers did not start"
             time.sleep(0.3)
@@ -68,6 +65,12 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         process.terminate()
         process.wait(timeout=60)
         print(log.read_text()[-3000:])  # shown when the test fails
+
+
+def _listening(log: Path) -> str | None:
+    """The server's URL, once it has logged it."""
+    found = LISTENING.search(log.read_text())
+    return found.group(1) if found else None
 
 
 def _healthy(url: str) -> bool:
