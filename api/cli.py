@@ -292,7 +292,9 @@ def model_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="port to listen on; 0: a free one, logged")
+    ] = 8000,
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="server processes, each with its own model and store")
     ] = 1,

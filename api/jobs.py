@@ -136,7 +136,7 @@ class JobStore:
             )
             self._db.execute(
                 "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status NOT IN (?, ?)"
-                " ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
+                " ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
                 (*UNFINISHED, self._keep),
             )
         return job_id

@@ -12,6 +12,7 @@ the workers (prometheus-client's multiprocess mode, in ``PROMETHEUS_MULTIPROC_DI
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -25,6 +26,7 @@ from uvicorn.supervisors import Multiprocess
 from api.metrics import METRICS_DIR_ENV
 
 HEALTHCHECK_TIMEOUT_S = 60
+_log = logging.getLogger("uvicorn.error")  # where uvicorn logs its own start, configured alike
 
 
 def _tcp_socket(
@@ -94,4 +96,8 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S,
     )
     with shared_metrics(), listening_socket(host, port) as sock:
+        # uvicorn logs the address when it binds; here it is bound already, maybe to port 0.
+        shown = f"[{host}]" if ":" in host else host
+        port = sock.getsockname()[1]
+        _log.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit)", shown, port)
         Multiprocess(config, sockets=[sock]).run()

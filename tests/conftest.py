@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Loads OpenVINO's libraries before usearch's (see its __init__): pytest imports this file before
+# any test module, and a module that imports usearch itself (test_search_breadth) collected
+# first would otherwise leave OpenVINO unable to compile the model and crash onnxruntime's import.
+import search.store.embedded  # noqa: F401
 from search.embedding import Embedder
 from search.settings import EmbeddingSettings, Settings
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +19,9 @@ from tests.conftest import REPO
 
 STARTUP_S = 120.0
 STOP_S = 60.0
+# What the server logs once it listens, on the free port it took itself (a port the test picked
+# and handed over could be taken by another process in between).
+LISTENING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 @dataclass
@@ -31,10 +34,10 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _listening(log: Path) -> str | None:
+    """The server's URL, once it has logged it."""
+    found = LISTENING.search(log.read_text(errors="replace"))
+    return found.group(1) if found else None
 
 
 def healthy(url: str) -> bool:
@@ -49,9 +52,8 @@ def served(data_dir: Path, workers: int = 1, **environment: str) -> Iterator[Ser
     """A server over ``data_dir`` on a free port, once it answers ``/health``. Stopped with
     SIGTERM at the end; one still running ``STOP_S`` later is killed, with its workers, and the
     test fails."""
-    port = free_port()
-    log = data_dir.parent / f"server-{port}.log"
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    log = data_dir.parent / f"server-{time.time_ns()}.log"
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", "0"]
     if workers > 1:
         command += ["--workers", str(workers)]
     with log.open("wb") as output:
@@ -63,14 +65,13 @@ def served(data_dir: Path, workers: int = 1, **environment: str) -> Iterator[Ser
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the workers can be killed with it
         )
-    server = Served(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + STARTUP_S
-        while not healthy(server.url):
-            assert process.poll() is None, server.output()[-3000:]
+        while (url := _listening(log)) is None or not healthy(url):
+            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
-        yield server
+        yield Served(url, process, log)
     finally:
         if process.poll() is None:
             process.terminate()
@@ -81,4 +82,4 @@ def served(data_dir: Path, workers: int = 1, **environment: str) -> Iterator[Ser
             process.wait()
             raise AssertionError(f"the server ignored SIGTERM for {STOP_S} s (killed)") from None
         finally:
-            print(server.output()[-3000:])  # shown when the test fails
+            print(log.read_text(errors="replace")[-3000:])  # shown when the test fails

@@ -27,6 +27,7 @@ def test_a_writer_killed_mid_write_loses_and_doubles_nothing(tmp_path: Path, poi
 def test_a_writer_killed_at_a_random_moment_loses_and_doubles_nothing(tmp_path: Path) -> None:
     directory = tmp_path / "embedded"
     kill_after = random.Random().randint(2, 12)
+    print(f"killed after {kill_after} acknowledgements")  # shown if it fails
     writer, acks = start_writer(directory, 40, flush_every=3)
     acked: set[int] = set()
     try:

@@ -6,7 +6,9 @@ writer writes ``numbered`` articles 0..count-1, one call each, without flushing 
 indexing run does), and sends ``(number, unix time)`` once each call has returned. With
 ``crash``, it then writes article ``count`` together with an edit of article 0 and dies without
 any cleanup (``os._exit``) at that point of the write, or of the compaction after it. With
-``deletes``, it then deletes those ``numbered`` articles one call each, acknowledged alike.
+``deletes``, it then deletes those ``numbered`` articles one call each, acknowledged alike. With
+``lockstep``, it waits after each acknowledgement until the test calls ``go_on``, so the test
+can check the store exactly as acknowledged before the next change lands.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from search.store.embedded import (
 from tests.store.corpus import DIM, numbered
 
 CRASHED = 70
+_GO_ON = "go on"
 
 
 def _die() -> None:
@@ -98,17 +101,23 @@ def write_numbered(
     flush_every: int = 0,
     crash: str | None = None,
     deletes: Sequence[int] = (),
+    lockstep: bool = False,
 ) -> None:
+    def acknowledge(number: int) -> None:
+        acks.send((number, time.time()))
+        if lockstep:
+            assert acks.recv() == _GO_ON
+
     store = EmbeddedStore(directory, dim=DIM)
     for number in range(count):
         store.write_articles([numbered(number)])
-        acks.send((number, time.time()))
+        acknowledge(number)
         if flush_every and (number + 1) % flush_every == 0:
             store.flush()
         time.sleep(pause)
     for number in deletes:
         assert store.delete_articles([numbered(number).article.id]) == 1
-        acks.send((number, time.time()))
+        acknowledge(number)
         time.sleep(pause)
     if crash is None:
         store.close()
@@ -127,13 +136,18 @@ def start_writer(directory: Path, count: int, **options: Any) -> tuple[BaseProce
     """The writer process, and the end of the pipe its acknowledgements come through."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    receiver, sender = context.Pipe(duplex=False)
+    receiver, sender = context.Pipe(duplex=bool(options.get("lockstep")))
     process = context.Process(
         target=write_numbered, args=(directory, count, sender), kwargs=options
     )
     process.start()
     sender.close()
     return process, receiver
+
+
+def go_on(receiver: Connection) -> None:
+    """Let a ``lockstep`` writer make its next change."""
+    receiver.send(_GO_ON)
 
 
 def acknowledgements(receiver: Connection) -> Iterator[tuple[int, float]]:

@@ -102,20 +102,48 @@ def test_a_batch_never_exceeds_its_bound_and_repeats_are_embedded_once() -> None
 
 
 def test_a_model_error_reaches_every_question_of_the_call_and_the_batcher_goes_on() -> None:
+    calls: list[list[str]] = []
+    gate = threading.Event()
+
     def model(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        gate.wait(timeout=60)  # the first call holds the model while the next questions queue
         if "bad" in texts:
             raise RuntimeError("the model failed")
         return np.ones((len(texts), 1), dtype=np.float32)
 
-    batcher = QueryBatcher(model, max_wait_s=0.05)  # bounded wait: both land in one call
-    futures = [batcher.submit("bad"), batcher.submit("good")]
+    batcher = QueryBatcher(model)
+    first = batcher.submit("first")
+    while not calls:
+        threading.Event().wait(0.001)  # the thread has taken it and holds the model
+    futures = [batcher.submit("bad"), batcher.submit("good")]  # both wait for the next call
+    gate.set()
+    assert first.result(timeout=60)[0] == 1.0
     for future in futures:
         with pytest.raises(RuntimeError, match="the model failed"):
             future.result(timeout=60)
+    assert calls[1] == ["bad", "good"]
     assert batcher.embed("fine")[0] == 1.0
     batcher.close()
     with pytest.raises(QueryBatcherClosedError):
         batcher.submit("late")
+
+
+def test_a_wait_holds_the_first_question_until_the_batch_fills() -> None:
+    calls: list[list[str]] = []
+
+    def model(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.ones((len(texts), 1), dtype=np.float32)
+
+    # However late the second question comes, within the wait it joins the first one's call;
+    # a full batch goes at once instead of waiting out the minute.
+    batcher = QueryBatcher(model, max_batch=2, max_wait_s=60)
+    futures = [batcher.submit("one"), batcher.submit("two")]
+    for future in futures:
+        assert future.result(timeout=30)[0] == 1.0
+    batcher.close()
+    assert calls == [["one", "two"]]
 
 
 def test_bounds_are_checked() -> None:
