@@ -128,7 +128,7 @@ class OnnxEncoder(TokenizedEncoder):
 
     @property
     def inference_threads(self) -> int:
-        # 0 leaves ONNX Runtime to start one per core (physical, where it can tell them).
+        # 0 leaves the count to ONNX Runtime (about one per core): reported as the cores here.
         threads = self._session.get_session_options().intra_op_num_threads
         return threads or os.cpu_count() or 1
 
