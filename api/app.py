@@ -20,11 +20,11 @@ from api.routes import articles, health, jobs, metrics, search, tools
 from api.runtime import Runtime
 from api.security_headers import SecurityHeaders
 from api.server_gc import long_lived_heap
+from api.serving import log_runtime, serving
 from api.ui import mount_ui
 from search.settings import Settings, get_settings
 
 JOBS_FILE = "jobs.sqlite3"
-SERVER_QUERY_BATCH = 8
 
 
 class NewsdeskApp(FastAPI):
@@ -35,21 +35,6 @@ class NewsdeskApp(FastAPI):
         return self.state.metrics.middleware(stack)
 
 
-def serving(settings: Settings) -> Settings:
-    """``settings`` as a server runs them, where not configured: one inference thread per
-    question, and questions embedded concurrently sharing a model call (up to 8; 16 padded to the
-    longest cost torch more) where the backend gives the same vectors that way. A server embeds
-    many questions side by side, and a model spreading one short question over every core only
-    makes them wait on each other: on 2 cores, ~18% less CPU per search at 16 clients
-    (benchmarks/README.md, ``bench_http.py``)."""
-    embedding = settings.embedding
-    defaults = {"threads": 1, "query_batch": SERVER_QUERY_BATCH}
-    unset = {name: value for name, value in defaults.items() if getattr(embedding, name) is None}
-    if not unset:
-        return settings
-    return settings.model_copy(update={"embedding": embedding.model_copy(update=unset)})
-
-
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """An app serving ``runtime`` if given, else one started from ``settings`` in the lifespan."""
     settings = settings or (runtime.settings if runtime else get_settings())
@@ -58,6 +43,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime or Runtime.start(serving(settings))
+        if owned:
+            log_runtime(app.state.runtime)
         # A process that loaded the runtime is a server's: its loaded heap is long-lived.
         with long_lived_heap() if owned else nullcontext():
             app.state.metrics.watch_store(app.state.runtime)

@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -36,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +56,7 @@ QUESTION_FILES = (
     (SHARED / "scifact-train" / "queries.jsonl", "text"),
 )
 _READY_TIMEOUT_S = 300.0
+_STOP_TIMEOUT_S = 60.0
 
 
 def questions() -> list[str]:
@@ -93,6 +95,20 @@ def usage(pids: list[int]) -> tuple[float, float]:
             continue
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK"), rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb(pids: list[int]) -> dict[int, float]:
+    """Each process's peak resident MiB so far (VmHWM), for what one worker costs."""
+    peaks = {}
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in status:
+            if line.startswith("VmHWM:"):
+                peaks[pid] = round(int(line.split()[1]) / 1024, 1)
+    return peaks
 
 
 def _free_port() -> int:
@@ -155,20 +171,40 @@ def serving(store: Path, port: int, embedding: EmbeddingSettings, workers: int) 
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(url, server, log)
+            _wait_ready(url, server, log, workers)
             yield url, server.pid
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            _stop(server, log)
 
 
-def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def _stop(server: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM, as an operator stops a server; one still running a minute later is a product
+    bug: killed (with its workers) so that no server outlives the run, then reported."""
+    tree = process_tree(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        for pid in tree:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait()
+        raise SystemExit(
+            f"the server did not stop within {_STOP_TIMEOUT_S} s of SIGTERM (killed):\n"
+            f"{log.read_text()[-2000:]}"
+        ) from None
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path, workers: int) -> None:
+    """Until ``/health`` answers and every worker has started: connections made while one is
+    still loading all go to the others, and keep-alive clients stay there for the whole run."""
     deadline = time.monotonic() + _READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited:\n{log.read_text()[-2000:]}")
+        started = log.read_text(errors="replace").count("Application startup complete")
         try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200 and started >= workers:
                 return
         except httpx.TransportError:
             pass
@@ -262,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(load(url, texts, args.clients, args.warmup, args.duration))
         client_cpu_s = time.process_time() - client_start
         cpu_end, rss_mb = usage(server_pids)
+        peaks = peak_rss_mb(server_pids)
     answered = max(int(result["requests_with_warmup"]), 1)
     server_cpu_ms = (cpu_end - cpu_start) * 1000 / answered
     report = {
@@ -280,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         "server": {
             "processes": len(server_pids),
             "rss_mb": round(rss_mb),
+            # The supervisor of --workers N is the first and the smallest.
+            "peak_rss_mb_by_process": [peaks[pid] for pid in server_pids if pid in peaks],
             "cpu_ms_per_request": round(server_cpu_ms, 1),
         },
         "client_cpu_ms_per_request": round(client_cpu_s * 1000 / answered, 1),
@@ -291,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         f" {args.clients} clients, {result['seconds']} s:"
         f" {result['requests_per_s']} requests/s, {result['errors']} errors;"
         f" p50 {latency.get('p50')} ms, p95 {latency.get('p95')} ms, p99 {latency.get('p99')} ms;"
-        f" server {server_cpu_ms:.1f} CPU ms per request, {rss_mb:,.0f} MiB resident;"
+        f" server {server_cpu_ms:.1f} CPU ms per request, {rss_mb:,.0f} MiB resident"
+        f" (peak by process {report['server']['peak_rss_mb_by_process']});"
         f" clients {report['client_cpu_ms_per_request']} CPU ms per request;"
         f" load {report['loadavg']}"
     )

@@ -74,6 +74,11 @@ class Embedder:
         # Texts actually run through the model (cache hits and repeats excluded).
         self.embedded_texts = 0
 
+    @property
+    def inference_threads(self) -> int:
+        """The threads one model call runs on, as the runtime reports them."""
+        return self._encoder.inference_threads
+
     def to_dict(self) -> dict[str, Any]:
         """Haystack's serialisation shape (for retrieval Pipelines): the settings and the cache."""
         return default_to_dict(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from fastapi.concurrency import run_in_threadpool
@@ -21,12 +22,27 @@ class StoreState(BaseModel):
     error: str | None = None
 
 
+class EmbeddingState(BaseModel):
+    backend: str
+    precision: str
+    inference_threads: int  # as the model's runtime reports them
+
+
+class ProcessState(BaseModel):
+    """The server process that answered: with ``serve --workers N``, one of N."""
+
+    pid: int
+    search_slots: int
+
+
 class Healthy(BaseModel):
     status: Literal["ok"]
     store: StoreState
     model: str
     articles: int
     passages: int
+    embedding: EmbeddingState
+    process: ProcessState
 
 
 class Unavailable(BaseModel):
@@ -54,5 +70,14 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
         model=runtime.settings.embedding.model,
         articles=counts.articles,
         passages=counts.passages,
+        embedding=EmbeddingState(
+            backend=runtime.settings.embedding.backend,
+            precision=runtime.embedder.precision,
+            inference_threads=runtime.embedder.inference_threads,
+        ),
+        process=ProcessState(
+            pid=os.getpid(),
+            search_slots=runtime.searches.slots,
+        ),
     )
     return JSONResponse(content=healthy.model_dump(exclude_none=True))

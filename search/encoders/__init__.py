@@ -40,6 +40,11 @@ class Encoder(Protocol):
     # lets concurrent questions share a model call (search/encoders/query_batcher.py).
     exact_in_batches: bool
 
+    @property
+    def inference_threads(self) -> int:
+        """The threads one model call runs on, as the runtime reports them."""
+        ...
+
     def encode(
         self, texts: Sequence[str], batch_size: int, progress: bool = False
     ) -> np.ndarray: ...

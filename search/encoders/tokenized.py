@@ -4,6 +4,7 @@ of similar length, pool, normalise. OpenVINO and ONNX Runtime differ only in the
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,6 +88,16 @@ class OpenVinoEncoder(TokenizedEncoder):
         # In bf16 a padded text's vector moves by up to ~6e-4 with the batch's width (the
         # kernels sum in another order); in f32 it stays within ~2e-7.
         self.exact_in_batches = self.precision == "f32"
+        # The first read of a tensor's data sets up numpy inside OpenVINO's bindings, and two
+        # threads doing it at once can deadlock (one holds a C++ static and waits for the
+        # interpreter lock; the other holds the lock and waits for the static): a server's first
+        # concurrent questions froze it, deaf to SIGTERM. One call here, on the loading thread,
+        # does it before any other thread can.
+        self.encode(["warm-up"], batch_size=1)
+
+    @property
+    def inference_threads(self) -> int:
+        return int(self._compiled.get_property("INFERENCE_NUM_THREADS"))
 
     def _forward(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         # One request per call: requests are not shared between threads (the API embeds
@@ -114,6 +125,12 @@ class OnnxEncoder(TokenizedEncoder):
         self.precision = "int8"
         # Activations are quantised with ranges taken over the whole batch.
         self.exact_in_batches = False
+
+    @property
+    def inference_threads(self) -> int:
+        # 0 leaves the count to ONNX Runtime (about one per core): reported as the cores here.
+        threads = self._session.get_session_options().intra_op_num_threads
+        return threads or os.cpu_count() or 1
 
     def _forward(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         return self._session.run(["last_hidden_state"], inputs)[0]

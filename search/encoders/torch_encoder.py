@@ -36,6 +36,12 @@ class TorchEncoder:
             ) from error
         self.dim = int(self._model.get_embedding_dimension() or 0)
 
+    @property
+    def inference_threads(self) -> int:
+        import torch
+
+        return torch.get_num_threads()  # torch's intra-op pool is one per process
+
     def encode(self, texts: Sequence[str], batch_size: int, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -116,11 +117,15 @@ def test_post_rejects_unknown_fields_and_bad_dates(client: TestClient) -> None:
     assert not_json.status_code == 422
 
 
-def test_health_reports_the_store_and_its_counts(client: TestClient) -> None:
+def test_health_reports_the_store_its_counts_and_what_runs_here(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["store"] == {"backend": "embedded", "status": "up"}
     assert body["articles"] == 3
+    # What runs here: the model as its runtime reports it, and this process's share.
+    assert body["embedding"]["backend"] == "openvino"
+    assert body["embedding"]["inference_threads"] >= 1
+    assert body["process"] == {"pid": os.getpid(), "search_slots": os.cpu_count()}
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:

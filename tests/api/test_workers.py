@@ -3,9 +3,11 @@ jobs and metrics are shared by the workers."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -20,64 +22,58 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.jobs import JobStore
+from tests.api.served import Served, served
 from tests.api.test_articles import ARTICLES, KEY
 from tests.conftest import REPO
 
 WORKERS = 2
-STARTUP_S = 120.0
 SEARCH = {"q": "Harbor Street bridge repairs", "group": "false"}
 
 
-# What the server logs once it listens (on the free port it took: the test cannot pick one
-# and hand it over without another process taking it in between).
-LISTENING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A two-worker server on a fresh data folder; its URL and its metrics folder."""
-    metrics = tmp_path / "metrics"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
+    """A two-worker server on a fresh data folder, and its metrics folder. Shared by this
+    module's tests: one writes and searches, the others only read /health and the log."""
+    folder = tmp_path_factory.mktemp("workers")
+    metrics = folder / "metrics"
     metrics.mkdir()
-    environment = {
-        **os.environ,
-        "NEWSDESK_DATA_DIR": str(tmp_path / "var"),
-        "NEWSDESK_API__WRITE_KEY": KEY,
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
-    }
-    log = tmp_path / "server.log"
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", "0"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--workers", str(WORKERS)],
-            cwd=REPO,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while (url := _listening(log)) is None or not _healthy(url):
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.3)
-        yield url, metrics
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        print(log.read_text()[-3000:])  # shown when the test fails
+    environment = {"NEWSDESK_API__WRITE_KEY": KEY, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    with served(folder / "var", WORKERS, **environment) as running:
+        # /health answers once one worker has loaded; the other says so a moment later.
+        deadline = time.monotonic() + 60
+        while len(_loaded(running)) < WORKERS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        yield running, metrics
 
 
-def _listening(log: Path) -> str | None:
-    """The server's URL, once it has logged it."""
-    found = LISTENING.search(log.read_text())
-    return found.group(1) if found else None
+# What each server process logs once loaded (api.serving.log_runtime).
+_LOADED_LINE = re.compile(
+    r"Process (?P<pid>\d+): (?P<slots>\d+) search slot\(s\), (?P<backend>\w+) \S+ embeddings"
+    r" on (?P<threads>\d+) inference thread\(s\)"
+)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+def _loaded(running: Served) -> dict[int, re.Match[str]]:
+    """The log lines of the workers that have loaded so far, by process id."""
+    found = (_LOADED_LINE.search(line) for line in running.output().splitlines())
+    return {int(match["pid"]): match for match in found if match}
+
+
+def test_each_worker_embeds_each_question_on_one_thread(server: tuple[Served, Path]) -> None:
+    """Each worker's model runs one thread per question in flight, so two workers do not ask
+    for twice the machine; read back from OpenVINO (INFERENCE_NUM_THREADS), not from settings."""
+    running = server[0]
+    loaded = _loaded(running)
+    assert len(loaded) == WORKERS, running.output()[-3000:]
+    for line in loaded.values():
+        assert (line["backend"], line["threads"]) == ("openvino", "1"), line[0]
+        assert int(line["slots"]) == os.cpu_count(), line[0]
+
+    health = httpx.get(f"{running.url}/health", timeout=30).json()
+    assert health["process"]["pid"] in loaded
+    assert health["process"]["search_slots"] == os.cpu_count()
+    assert health["embedding"]["backend"] == "openvino"
+    assert health["embedding"]["inference_threads"] == 1
 
 
 def _searches_per_worker(metrics: Path, scratch: Path) -> dict[str, float]:
@@ -111,9 +107,9 @@ def _found(url: str) -> bool:
 
 
 def test_a_write_through_one_worker_is_found_and_counted_by_the_workers(
-    server: tuple[str, Path], tmp_path: Path
+    server: tuple[Served, Path], tmp_path: Path
 ) -> None:
-    url, metrics = server
+    url, metrics = server[0].url, server[1]
     with httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as api:
         written = api.post("/v1/articles", json={"articles": ARTICLES})
         assert written.is_success, written.text
@@ -181,3 +177,21 @@ def test_a_job_another_running_server_process_owns_is_left_running(tmp_path: Pat
     assert job is not None and job.status == "interrupted" and job.error
     starting.close()
     restarted.close()
+
+
+def test_a_burst_of_connections_is_spread_over_the_workers(server: tuple[Served, Path]) -> None:
+    """Each worker listens on a socket of its own (SO_REUSEPORT), so connections opened at once
+    are not all taken by whichever worker wakes first, as on one shared socket (where 16 often
+    all went to one). A split of 16 to 0 is ~1 in 30,000 here."""
+    host, port = server[0].url.removeprefix("http://").split(":")
+    # All opened before any is used: the kernel queues them for the workers to accept.
+    connections = [socket.create_connection((host, int(port)), timeout=60) for _ in range(16)]
+    pids = []
+    for connection in connections:
+        with connection, connection.makefile("rb") as replies:
+            connection.sendall(
+                f"GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+            )
+            body = replies.read().split(b"\r\n\r\n", 1)[1]
+            pids.append(json.loads(body)["process"]["pid"])
+    assert len(set(pids)) == WORKERS, pids

@@ -76,3 +76,10 @@ def test_the_export_lives_outside_the_package_and_is_reused(embedder: Embedder) 
     built = manifest.stat().st_mtime_ns
     assert exported_model(embedder.settings) == embedder.files
     assert manifest.stat().st_mtime_ns == built
+
+
+@pytest.mark.parametrize("backend", ["openvino", "onnx"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_runtime_reports_the_inference_threads_it_was_given(backend: str, threads: int) -> None:
+    settings = EmbeddingSettings(backend=backend, threads=threads)  # type: ignore[arg-type]
+    assert Embedder(settings).inference_threads == threads

@@ -1,6 +1,6 @@
 """How a server runs its settings."""
 
-from api.app import SERVER_QUERY_BATCH, serving
+from api.serving import SERVER_QUERY_BATCH, serving
 from search.settings import EmbeddingSettings, Settings
 
 
